@@ -1,10 +1,74 @@
-// Composition root of calconnd: command line, settings, signal loop, reload and shutdown.
+// Composition root of calconnd: command line, settings, logging, the one signal loop, reload
+// (HUP), resync (USR1), readiness and shutdown (TERM/INT, a second one exits at once).
 #pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/ControlServer.h"
+#include "api/StatusRoute.h"
+#include "app/Options.h"
+#include "app/Reload.h"
+#include "app/SettingsHolder.h"
+#include "platform/SystemdNotifier.h"
+
+namespace Poco {
+class Logger;
+}
 
 namespace calconn::app {
 
-// Runs calconnd with the given command line; returns the process exit code
-// (0 normal stop, 78 configuration error, 1 other fatal error).
+enum class DaemonState { Starting, Running, Reloading, Stopping };
+
+std::string_view stateName(DaemonState state);
+
+class Daemon {
+public:
+    // `initial` is the validated configuration loaded from options.config_file.
+    Daemon(Options options, std::shared_ptr<const settings::Settings> initial);
+    ~Daemon();
+
+    // Starts everything, sends READY=1, then waits for signals until stopped. The daemon's
+    // signals must already be blocked in this thread (platform::blockDaemonSignals).
+    // Returns the exit code.
+    int run();
+
+    // USR1. The sync module installs the real one; until then it only logs.
+    void setResyncHook(std::function<void()> hook);
+    // Applied after every successful reload.
+    void addReloadListener(ReloadListener listener);
+
+    api::StatusReport statusReport() const;
+
+private:
+    common::Status prepareStateDirectory();
+    common::Status startControlSocket();
+    void reload();
+    void resync();
+    int shutdown();
+    void setState(DaemonState state, const std::string& status_text);
+
+    Options options_;
+    std::string config_path_;  // absolute, for status answers
+    SettingsHolder settings_;
+    platform::SystemdNotifier notifier_;
+    Poco::Logger& logger_;
+    const std::chrono::steady_clock::time_point started_;
+    std::atomic<DaemonState> state_{DaemonState::Starting};
+    std::unique_ptr<api::ControlServer> control_server_;
+    mutable std::mutex components_mutex_;
+    std::vector<std::string> components_;
+    std::function<void()> resync_hook_;
+    std::vector<ReloadListener> reload_listeners_;
+};
+
+// main(): parses the command line, handles --version/--help/--check-config/--dump-config,
+// loads the configuration and runs the Daemon. Returns the exit code.
 int runDaemon(int argc, char** argv);
 
 }  // namespace calconn::app

@@ -1,0 +1,32 @@
+// calconnd's command line: [--config FILE] [--check-config] [--dump-config] [--version] [--help].
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/Result.h"
+
+namespace calconn::app {
+
+inline constexpr const char* kDefaultConfigFile = "/etc/calconn/calconnd.yaml";
+
+// Exit codes (sysexits.h where one fits).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFatal = 1;
+inline constexpr int kExitUsage = 64;   // EX_USAGE
+inline constexpr int kExitConfig = 78;  // EX_CONFIG
+
+struct Options {
+    std::string config_file = kDefaultConfigFile;
+    bool check_config = false;
+    bool dump_config = false;
+    bool version = false;
+    bool help = false;
+};
+
+// `args` excludes the program name. Usage errors are ErrorCode::InvalidArgument.
+common::Result<Options> parseArguments(const std::vector<std::string>& args);
+
+std::string usageText();
+
+}  // namespace calconn::app

@@ -1,0 +1,239 @@
+#include "ctl/Ctl.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <yaml-cpp/yaml.h>
+
+#include "common/Version.h"
+#include "ctl/ControlClient.h"
+
+namespace calconn::ctl {
+
+namespace {
+
+common::Error usageError(std::string message) {
+    return common::makeError(common::ErrorCode::InvalidArgument, std::move(message));
+}
+
+// Message of a daemon's JSON error answer, or the raw body when it is not one.
+std::string errorMessage(const std::string& body) {
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+        auto error = root->getObject("error");
+        if (error && error->has("message")) return error->getValue<std::string>("message");
+    } catch (const Poco::Exception&) {
+        // not JSON: fall through to the raw body
+    }
+    return body;
+}
+
+int runStatus(const CtlOptions& options, std::ostream& out, std::ostream& err) {
+    bool json = false;
+    for (const std::string& arg : options.args) {
+        if (arg == "--json") {
+            json = true;
+        } else {
+            err << "calconnctl: status: unknown option '" << arg << "'\n"
+                << "Try 'calconnctl --help'.\n";
+            return kExitUsage;
+        }
+    }
+    const ControlClient client(resolveSocketPath(options));
+    auto reply = client.request("GET", "/v1/status");
+    if (!reply) {
+        err << "calconnctl: cannot connect to " << client.socketPath() << ": "
+            << reply.error().message << " (is calconnd running?)\n";
+        return kExitFailure;
+    }
+    if (reply->status != 200) {
+        err << "calconnctl: status failed (HTTP " << reply->status
+            << "): " << errorMessage(reply->body) << "\n";
+        return kExitFailure;
+    }
+    if (json) {
+        out << reply->body << "\n";
+        return kExitOk;
+    }
+    auto text = renderStatus(reply->body);
+    if (!text) {
+        err << "calconnctl: " << text.error().message << "\n";
+        return kExitFailure;
+    }
+    out << *text;
+    return kExitOk;
+}
+
+}  // namespace
+
+common::Result<CtlOptions> parseCtlArguments(const std::vector<std::string>& argv) {
+    CtlOptions options;
+    size_t i = 0;
+    for (; i < argv.size(); ++i) {
+        const std::string& arg = argv[i];
+        auto takeValue = [&](const std::string& name) -> common::Result<std::string> {
+            const std::string prefix = name + "=";
+            if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
+            if (i + 1 >= argv.size()) return usageError("option " + name + " needs a value");
+            return argv[++i];
+        };
+        if (arg == "--help" || arg == "-h") {
+            options.help = true;
+        } else if (arg == "--version") {
+            options.version = true;
+        } else if (arg == "--socket" || arg.rfind("--socket=", 0) == 0) {
+            auto value = takeValue("--socket");
+            if (!value) return value.error();
+            options.socket = *value;
+        } else if (arg == "--config" || arg.rfind("--config=", 0) == 0) {
+            auto value = takeValue("--config");
+            if (!value) return value.error();
+            options.config_file = *value;
+        } else if (!arg.empty() && arg[0] == '-') {
+            return usageError("unknown option '" + arg + "'");
+        } else {
+            break;
+        }
+    }
+    if (i < argv.size()) {
+        options.verb = argv[i];
+        options.args.assign(argv.begin() + static_cast<long>(i) + 1, argv.end());
+        for (const std::string& arg : options.args) {
+            if (arg == "--help" || arg == "-h") options.help = true;
+        }
+    }
+    if (options.verb.empty() && !options.help && !options.version) {
+        return usageError("missing verb");
+    }
+    if (!options.verb.empty() && options.verb != "status") {
+        return usageError("unknown verb '" + options.verb + "'");
+    }
+    return options;
+}
+
+std::optional<std::string> controlSocketFromConfig(const std::string& config_file) {
+    std::ifstream in(config_file);
+    if (!in) return std::nullopt;
+    try {
+        const YAML::Node root = YAML::Load(in);
+        const YAML::Node socket = root["daemon"]["control_socket"];
+        if (socket && socket.IsScalar() && !socket.Scalar().empty()) return socket.Scalar();
+    } catch (const YAML::Exception&) {
+        // A broken file is the daemon's business (calconnd --check-config); use the default.
+    }
+    return std::nullopt;
+}
+
+std::string resolveSocketPath(const CtlOptions& options) {
+    if (options.socket) return *options.socket;
+    const std::string config = options.config_file.value_or(kDefaultConfigFile);
+    if (auto from_config = controlSocketFromConfig(config)) return *from_config;
+    return kDefaultControlSocket;
+}
+
+std::string formatUptime(long long seconds) {
+    if (seconds < 0) seconds = 0;
+    const long long days = seconds / 86400;
+    const long long hours = seconds / 3600 % 24;
+    const long long minutes = seconds / 60 % 60;
+    const long long secs = seconds % 60;
+    std::ostringstream out;
+    bool started = false;
+    if (days > 0) { out << days << "d "; started = true; }
+    if (started || hours > 0) { out << hours << "h "; started = true; }
+    if (started || minutes > 0) out << minutes << "m ";
+    out << secs << "s";
+    return out.str();
+}
+
+common::Result<std::string> renderStatus(const std::string& json) {
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+        auto joined = [&](const std::string& key, const std::string& when_empty) {
+            auto array = root->getArray(key);
+            if (!array || array->size() == 0) return when_empty;
+            std::string text;
+            for (size_t k = 0; k < array->size(); ++k) {
+                if (k > 0) text += ", ";
+                std::string item = array->getElement<std::string>(static_cast<unsigned>(k));
+                if (key == "components") {
+                    for (char& c : item) {
+                        if (c == '_') c = ' ';  // "control_socket" reads as "control socket"
+                    }
+                }
+                text += item;
+            }
+            return text;
+        };
+        std::ostringstream out;
+        out << "calconnd " << root->optValue<std::string>("version", "?") << " ("
+            << root->optValue<std::string>("revision", "?") << "), pid "
+            << root->optValue<Poco::Int64>("pid", 0) << "\n";
+        out << "state:     " << root->optValue<std::string>("state", "?") << "\n";
+        out << "uptime:    " << formatUptime(root->optValue<Poco::Int64>("uptime_seconds", 0)) << "\n";
+        out << "config:    " << root->optValue<std::string>("config_file", "?") << "\n";
+        out << "running:   " << joined("components", "nothing") << "\n";
+        out << "mailboxes: " << joined("mailboxes", "none") << "\n";
+        return out.str();
+    } catch (const Poco::Exception& e) {
+        return common::makeError(common::ErrorCode::Protocol,
+                                 "cannot read the daemon's status answer: " + e.displayText());
+    }
+}
+
+std::string usageText() {
+    return "Usage: calconnctl [--socket PATH] [--config FILE] <verb> [options]\n"
+           "\n"
+           "Talks to the running calconnd over its control socket.\n"
+           "\n"
+           "Options:\n"
+           "  --socket PATH   control socket (default: daemon.control_socket from the config\n"
+           "                  file, else /run/calconn/control.sock)\n"
+           "  --config FILE   calconnd configuration to read the socket path from\n"
+           "                  (default: /etc/calconn/calconnd.yaml)\n"
+           "  --help          show this help\n"
+           "  --version       show the version\n"
+           "\n"
+           "Verbs:\n"
+           "  status [--json] version, uptime, configuration file and what is running\n";
+}
+
+int runCtl(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    auto options = parseCtlArguments(argv);
+    if (!options) {
+        err << "calconnctl: " << options.error().message << "\n"
+            << "Try 'calconnctl --help'.\n";
+        return kExitUsage;
+    }
+    if (options->help) {
+        out << usageText();
+        return kExitOk;
+    }
+    if (options->version) {
+        out << "calconnctl " << common::version() << " (" << common::gitRevision() << ")\n";
+        return kExitOk;
+    }
+    if (options->config_file && !options->socket && !std::ifstream(*options->config_file)) {
+        err << "calconnctl: cannot read " << *options->config_file
+            << "; using the default control socket\n";
+    }
+    return runStatus(*options, out, err);
+}
+
+int runCtl(int argc, char** argv) {
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+    try {
+        return runCtl(args, std::cout, std::cerr);
+    } catch (const std::exception& e) {
+        std::cerr << "calconnctl: " << e.what() << "\n";
+        return kExitFailure;
+    }
+}
+
+}  // namespace calconn::ctl

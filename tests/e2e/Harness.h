@@ -1,0 +1,95 @@
+// Test harness for end-to-end tests: a temp directory with a generated configuration, a fake
+// systemd notify socket, and calconnd/calconnctl started as real processes. Every wait polls
+// with a deadline.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace calconn::e2e {
+
+using namespace std::chrono_literals;
+
+inline constexpr auto kDeadline = 15s;
+
+// Polls `condition` until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = kDeadline);
+
+std::string readFile(const std::string& path);
+
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+struct ConfigOptions {
+    std::string level = "info";
+    std::string extra;  // appended YAML
+};
+
+// Writes a minimal valid calconnd.yaml (and its 0600 client secret) into `dir`, with the
+// state directory and the control socket inside it. Returns the config path.
+std::string writeConfig(const TempDir& dir, const ConfigOptions& options = {});
+
+// A datagram socket standing in for systemd's $NOTIFY_SOCKET.
+class NotifySocket {
+public:
+    explicit NotifySocket(std::string path);
+    ~NotifySocket();
+    const std::string& path() const { return path_; }
+
+    // Waits for a message (after the ones already seen) that contains `text`; returns it.
+    std::optional<std::string> waitFor(const std::string& text, std::chrono::milliseconds timeout = kDeadline);
+    const std::vector<std::string>& seen() const { return seen_; }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    size_t cursor_ = 0;
+    std::vector<std::string> seen_;
+};
+
+struct ProcessResult {
+    int exit_code = -1;  // -1: killed by a signal or timed out
+    std::string out;
+    std::string err;
+};
+
+// Runs a program to completion (stdout/stderr captured).
+ProcessResult runProgram(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = kDeadline);
+
+// calconnd running in the background, stderr and stdout into `log_path`.
+class DaemonProcess {
+public:
+    DaemonProcess(const std::string& config, const std::string& log_path,
+                  const std::vector<std::string>& extra_env = {});
+    ~DaemonProcess();  // kills the daemon if the test did not stop it
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const;
+    // Exit code after a normal exit, -1 after a signal, nullopt when still running at timeout.
+    std::optional<int> waitExit(std::chrono::milliseconds timeout = kDeadline);
+    std::string log() const { return readFile(log_path_); }
+    bool waitForLog(const std::string& text, std::chrono::milliseconds timeout = kDeadline) const;
+
+private:
+    pid_t pid_ = -1;
+    int pidfd_ = -1;
+    bool exited_ = false;
+    std::string log_path_;
+};
+
+}  // namespace calconn::e2e
