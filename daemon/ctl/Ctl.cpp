@@ -1,4 +1,5 @@
 #include "ctl/Ctl.h"
+#include "ctl/Explain.h"
 
 #include <fstream>
 #include <iostream>
@@ -109,7 +110,7 @@ common::Result<CtlOptions> parseCtlArguments(const std::vector<std::string>& arg
     if (options.verb.empty() && !options.help && !options.version) {
         return usageError("missing verb");
     }
-    if (!options.verb.empty() && options.verb != "status") {
+    if (!options.verb.empty() && options.verb != "status" && options.verb != "explain") {
         return usageError("unknown verb '" + options.verb + "'");
     }
     return options;
@@ -200,7 +201,10 @@ std::string usageText() {
            "  --version       show the version\n"
            "\n"
            "Verbs:\n"
-           "  status [--json] version, uptime, configuration file and what is running\n";
+           "  status [--json] version, uptime, configuration file and what is running\n"
+           "  explain --location TEXT [--body-file FILE|-] [--body-type html|text] [--json]\n"
+           "                  offline: the join target the detector picks for a meeting, with\n"
+           "                  every candidate and why it won or lost (no daemon needed)\n";
 }
 
 int runCtl(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -218,6 +222,7 @@ int runCtl(const std::vector<std::string>& argv, std::ostream& out, std::ostream
         out << "calconnctl " << common::version() << " (" << common::gitRevision() << ")\n";
         return kExitOk;
     }
+    if (options->verb == "explain") return runExplain(options->args, options->config_file, out, err);
     if (options->config_file && !options->socket && !std::ifstream(*options->config_file)) {
         err << "calconnctl: cannot read " << *options->config_file
             << "; using the default control socket\n";
