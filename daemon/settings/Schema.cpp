@@ -83,7 +83,7 @@ constexpr std::array kSchema = {
     KeySpec{"mailboxes.rooms[].devices[].url", T::Url, "", "https", kRequired, kReload,
             "device base URL, or the webhook URL"},
     KeySpec{"mailboxes.rooms[].devices[].username", T::String, "", "", kOptional, kReload,
-            "roomos: local user with the integrator role"},
+            "roomos: local user with the Admin role (Bookings Put needs it)"},
     KeySpec{"mailboxes.rooms[].devices[].password_file", T::SecretFile, "", "", kOptional, kReload,
             "roomos: file with that user's password"},
     KeySpec{"mailboxes.rooms[].devices[].ca_file", T::File, "", "", kOptional, kReload,
