@@ -250,6 +250,15 @@ struct PocoHttpClient::Impl {
             } catch (const Poco::Exception& e) {
                 return transportError(e, kPhaseConnect, url);
             }
+        } else {
+            // Poco applies session timeouts only when it connects; a pooled session's socket
+            // keeps the previous request's, so set this request's on the socket itself.
+            try {
+                session.socket().setReceiveTimeout(toTimespan(read_timeout));
+                session.socket().setSendTimeout(toTimespan(read_timeout));
+            } catch (const Poco::Exception& e) {
+                return transportError(e, kPhaseConnect, url);
+            }
         }
         try {
             Poco::Net::HTTPRequest poco_request(request.method, url.target,

@@ -187,6 +187,22 @@ TEST(PocoHttpClient, TimesOutWhenServerDoesNotAnswer) {
     server.release();
 }
 
+TEST(PocoHttpClient, PooledSessionHonoursThisRequestsTimeout) {
+    TestServer server;
+    auto client = makeClient();  // read timeout 5 s on the first, pooled connection
+    ASSERT_TRUE(client->send(get(server.url("/first"))).ok());
+    server.setMode(ServeMode::Hold);
+    HttpRequest request = get(server.url("/slow"));
+    request.timeout = std::chrono::milliseconds(200);
+    const auto started = std::chrono::steady_clock::now();
+    auto response = client->send(request);
+    ASSERT_FALSE(response.ok());
+    EXPECT_EQ(response.error().code, ErrorCode::Timeout) << response.error().toString();
+    // Far below the pooled session's 5 s: the request's own timeout applied.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+    server.release();
+}
+
 TEST(PocoHttpClient, ReportsResetAsUnavailable) {
     TestServer server;
     server.setMode(ServeMode::Reset);
