@@ -1,5 +1,7 @@
 #include "api/StatusRoute.h"
 
+#include <chrono>
+#include <cstdio>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
@@ -15,6 +17,37 @@ Poco::JSON::Array::Ptr toArray(const std::vector<std::string>& values) {
     return array;
 }
 
+std::string isoUtc(int64_t unix_seconds) {
+    const std::chrono::sys_seconds t{std::chrono::seconds(unix_seconds)};
+    const auto day = std::chrono::floor<std::chrono::days>(t);
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::hh_mm_ss hms{t - day};
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buf;
+}
+
+Poco::JSON::Array::Ptr mailboxArray(const std::vector<MailboxStatusRow>& rows) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const MailboxStatusRow& row : rows) {
+        Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        object->set("upn", row.upn);
+        object->set("state", row.state);
+        object->set("events", static_cast<Poco::Int64>(row.events));
+        if (row.last_sync)
+            object->set("last_sync", isoUtc(*row.last_sync));
+        else
+            object->set("last_sync", Poco::Dynamic::Var());
+        object->set("error", row.error);
+        object->set("reason", row.reason);
+        array->add(object);
+    }
+    return array;
+}
+
 }  // namespace
 
 std::string statusToJson(const StatusReport& report) {
@@ -26,7 +59,15 @@ std::string statusToJson(const StatusReport& report) {
     root.set("pid", static_cast<Poco::Int64>(report.pid));
     root.set("state", report.state);
     root.set("components", toArray(report.components));
-    root.set("mailboxes", toArray(report.mailboxes));
+    root.set("mailboxes", mailboxArray(report.mailboxes));
+    std::ostringstream out;
+    root.stringify(out);
+    return out.str();
+}
+
+std::string mailboxesToJson(const std::vector<MailboxStatusRow>& rows) {
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("mailboxes", mailboxArray(rows));
     std::ostringstream out;
     root.stringify(out);
     return out.str();

@@ -4,12 +4,23 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/Router.h"
 
 namespace calconn::api {
+
+// One synced mailbox as `calconnctl status` shows it.
+struct MailboxStatusRow {
+    std::string upn;
+    std::string state;   // "pending" | "active" | "error"
+    std::string reason;  // "" or e.g. "out_of_scope"
+    std::string error;   // last error message, "" when none
+    int64_t events = 0;  // meetings cached in the sync window, as calendarView counts them
+    std::optional<int64_t> last_sync;  // Unix seconds of the last successful round
+};
 
 struct StatusReport {
     std::string version;
@@ -19,11 +30,13 @@ struct StatusReport {
     int64_t pid = 0;
     std::string state;                    // "starting" | "running" | "reloading" | "stopping"
     std::vector<std::string> components;  // what is running, e.g. "control_socket"
-    std::vector<std::string> mailboxes;   // filled once sync exists
+    std::vector<MailboxStatusRow> mailboxes;  // empty when sync is not configured
 };
 
 // {"version": ..., "revision": ..., "uptime_seconds": ..., "config_file": ..., "pid": ...,
-//  "state": ..., "components": [...], "mailboxes": [...]}
+//  "state": ..., "components": [...], "mailboxes": [{"upn", "state", "events", "last_sync",
+//  "error", "reason"}, ...]}; last_sync is ISO 8601 UTC or null, error "" when none.
+std::string mailboxesToJson(const std::vector<MailboxStatusRow>& rows);
 std::string statusToJson(const StatusReport& report);
 
 void addStatusRoute(Router& router, std::function<StatusReport()> provider);

@@ -10,6 +10,7 @@
 
 #include <Poco/Logger.h>
 
+#include "app/MailboxRoutes.h"
 #include "app/Shutdown.h"
 #include "common/Version.h"
 #include "platform/Logging.h"
@@ -62,7 +63,13 @@ Daemon::Daemon(Options options, std::shared_ptr<const settings::Settings> initia
     std::error_code ec;
     const auto absolute = std::filesystem::absolute(options_.config_file, ec);
     config_path_ = ec ? options_.config_file : absolute.lexically_normal().string();
-    resync_hook_ = [this] { logger_.information("no mailboxes to resync: sync is not built yet"); };
+    resync_hook_ = [this] {
+        if (sync_) {
+            sync_->resyncAll();
+        } else {
+            logger_.information("no mailboxes to resync: sync is not configured");
+        }
+    };
 }
 
 Daemon::~Daemon() = default;
@@ -87,6 +94,7 @@ api::StatusReport Daemon::statusReport() const {
         std::lock_guard lock(components_mutex_);
         report.components = components_;
     }
+    if (sync_) report.mailboxes = mailboxRows(*sync_);
     return report;
 }
 
@@ -119,6 +127,7 @@ common::Status Daemon::prepareStateDirectory() {
 common::Status Daemon::startControlSocket() {
     auto router = std::make_shared<api::Router>();
     api::addStatusRoute(*router, [this] { return statusReport(); });
+    addMailboxRoutes(*router, sync_.get());
     const std::string path = settings_.get()->daemon.control_socket;
     auto server = api::ControlServer::start(path, std::move(router));
     if (!server) return server.error();
@@ -128,6 +137,21 @@ common::Status Daemon::startControlSocket() {
         components_.push_back("control_socket");
     }
     logger_.information("control socket listening on " + path);
+    return {};
+}
+
+common::Status Daemon::openSync() {
+    const auto settings = settings_.get();
+    if (!sync::syncConfigured(*settings)) {
+        logger_.information("no microsoft365 tenant or no mailboxes configured: sync is off");
+        return {};
+    }
+    auto service = sync::SyncService::open(*settings);
+    if (!service) return service.error();
+    sync_ = std::move(service).value();
+    addReloadListener([this](const settings::Settings& previous, const settings::Settings& next) {
+        sync_->applySettings(previous, next);
+    });
     return {};
 }
 
@@ -145,6 +169,13 @@ int Daemon::run() {
                                 {{"error_code", std::string(common::errorCodeName(status.error().code))}});
         return kExitFatal;
     }
+    (void)notifier_.status("opening the store");
+    if (auto status = openSync(); !status) {
+        platform::logWithFields(logger_, Poco::Message::PRIO_ERROR,
+                                "cannot start sync: " + status.error().toString(),
+                                {{"error_code", std::string(common::errorCodeName(status.error().code))}});
+        return kExitFatal;
+    }
     (void)notifier_.status("opening control socket");
     if (auto status = startControlSocket(); !status) {
         platform::logWithFields(logger_, Poco::Message::PRIO_ERROR, status.error().toString(),
@@ -152,7 +183,18 @@ int Daemon::run() {
         return kExitFatal;
     }
 
-    setState(DaemonState::Running, "running; sync not built yet");
+    if (sync_) {
+        if (auto status = sync_->start(); !status) {
+            platform::logWithFields(logger_, Poco::Message::PRIO_ERROR,
+                                    "cannot start sync: " + status.error().toString(),
+                                    {{"error_code", std::string(common::errorCodeName(status.error().code))}});
+            if (control_server_) control_server_->stop();
+            return kExitFatal;
+        }
+        std::lock_guard lock(components_mutex_);
+        components_.push_back("sync");
+    }
+    setState(DaemonState::Running, sync_ ? "running; syncing mailboxes" : "running; sync off");
     (void)notifier_.ready();
     logger_.information("ready");
 
@@ -210,7 +252,9 @@ int Daemon::shutdown() {
     const auto timeout = settings_.get()->daemon.shutdown_timeout;
     // Later modules (scheduler, store) stop here too, in reverse order of start.
     const StopOutcome outcome = stopWithDeadline(
-        [this] {
+        [this, timeout] {
+            // Rounds in flight get half the time to finish; then their requests are cancelled.
+            if (sync_) sync_->stop(std::chrono::duration_cast<std::chrono::milliseconds>(timeout) / 2);
             if (control_server_) control_server_->stop();
         },
         std::chrono::duration_cast<std::chrono::milliseconds>(timeout), platform::daemonSignals());

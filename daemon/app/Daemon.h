@@ -16,6 +16,7 @@
 #include "app/Reload.h"
 #include "app/SettingsHolder.h"
 #include "platform/SystemdNotifier.h"
+#include "sync/SyncService.h"
 
 namespace Poco {
 class Logger;
@@ -38,7 +39,7 @@ public:
     // Returns the exit code.
     int run();
 
-    // USR1. The sync module installs the real one; until then it only logs.
+    // USR1. Resyncs every mailbox when sync runs; a replacement hook is for tests.
     void setResyncHook(std::function<void()> hook);
     // Applied after every successful reload.
     void addReloadListener(ReloadListener listener);
@@ -48,6 +49,7 @@ public:
 private:
     common::Status prepareStateDirectory();
     common::Status startControlSocket();
+    common::Status openSync();
     void reload();
     void resync();
     int shutdown();
@@ -60,6 +62,7 @@ private:
     Poco::Logger& logger_;
     const std::chrono::steady_clock::time_point started_;
     std::atomic<DaemonState> state_{DaemonState::Starting};
+    std::unique_ptr<sync::SyncService> sync_;  // null when no tenant or no mailbox is configured
     std::unique_ptr<api::ControlServer> control_server_;
     mutable std::mutex components_mutex_;
     std::vector<std::string> components_;

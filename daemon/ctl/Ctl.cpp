@@ -1,6 +1,7 @@
 #include "ctl/Ctl.h"
 #include "ctl/Explain.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -31,6 +32,121 @@ std::string errorMessage(const std::string& body) {
         // not JSON: fall through to the raw body
     }
     return body;
+}
+
+// The mailbox table of `status` and `mailbox list`.
+std::string renderMailboxes(const Poco::JSON::Array::Ptr& mailboxes) {
+    if (!mailboxes || mailboxes->size() == 0) return "mailboxes: none\n";
+    struct Row {
+        std::string upn, state, events, last_sync, error;
+    };
+    std::vector<Row> rows{{"MAILBOX", "STATE", "EVENTS", "LAST SYNC", "LAST ERROR"}};
+    for (size_t k = 0; k < mailboxes->size(); ++k) {
+        auto m = mailboxes->getObject(static_cast<unsigned>(k));
+        if (!m) continue;
+        Row row;
+        row.upn = m->optValue<std::string>("upn", "?");
+        row.state = m->optValue<std::string>("state", "?");
+        const std::string reason = m->optValue<std::string>("reason", "");
+        if (!reason.empty()) row.state += " (" + reason + ")";
+        row.events = std::to_string(m->optValue<Poco::Int64>("events", 0));
+        row.last_sync = m->isNull("last_sync") ? "never" : m->optValue<std::string>("last_sync", "never");
+        row.error = m->optValue<std::string>("error", "");
+        if (row.error.empty()) row.error = "-";
+        rows.push_back(std::move(row));
+    }
+    size_t w_upn = 0, w_state = 0, w_events = 0, w_sync = 0;
+    for (const Row& r : rows) {
+        w_upn = std::max(w_upn, r.upn.size());
+        w_state = std::max(w_state, r.state.size());
+        w_events = std::max(w_events, r.events.size());
+        w_sync = std::max(w_sync, r.last_sync.size());
+    }
+    auto pad = [](const std::string& text, size_t width) {
+        return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
+    };
+    std::ostringstream out;
+    out << "mailboxes: " << rows.size() - 1 << "\n";
+    for (const Row& r : rows) {
+        out << "  " << pad(r.upn, w_upn) << "  " << pad(r.state, w_state) << "  "
+            << pad(r.events, w_events) << "  " << pad(r.last_sync, w_sync) << "  " << r.error << "\n";
+    }
+    return out.str();
+}
+
+int reportFailure(const std::string& what, const ControlClient& client,
+                  const common::Result<ControlReply>& reply, std::ostream& err) {
+    if (!reply) {
+        err << "calconnctl: cannot connect to " << client.socketPath() << ": "
+            << reply.error().message << " (is calconnd running?)\n";
+        return kExitFailure;
+    }
+    err << "calconnctl: " << what << " failed (HTTP " << reply->status
+        << "): " << errorMessage(reply->body) << "\n";
+    return kExitFailure;
+}
+
+int runMailbox(const CtlOptions& options, std::ostream& out, std::ostream& err) {
+    const std::vector<std::string>& args = options.args;
+    auto usage = [&](const std::string& message) {
+        err << "calconnctl: mailbox: " << message << "\n"
+            << "Try 'calconnctl --help'.\n";
+        return kExitUsage;
+    };
+    if (args.empty()) return usage("missing action (list, add, remove, resync, dump)");
+    const std::string& action = args[0];
+    const ControlClient client(resolveSocketPath(options));
+    std::string method;
+    std::string path;
+    if (action == "list") {
+        bool json = false;
+        for (size_t k = 1; k < args.size(); ++k) {
+            if (args[k] != "--json") return usage("unknown option '" + args[k] + "'");
+            json = true;
+        }
+        auto reply = client.request("GET", "/v1/mailboxes");
+        if (!reply || reply->status != 200) return reportFailure("mailbox list", client, reply, err);
+        if (json) {
+            out << reply->body << "\n";
+            return kExitOk;
+        }
+        try {
+            Poco::JSON::Parser parser;
+            auto root = parser.parse(reply->body).extract<Poco::JSON::Object::Ptr>();
+            out << renderMailboxes(root->getArray("mailboxes"));
+        } catch (const Poco::Exception& e) {
+            err << "calconnctl: cannot read the daemon's answer: " << e.displayText() << "\n";
+            return kExitFailure;
+        }
+        return kExitOk;
+    }
+    if (action == "add" || action == "remove") {
+        if (args.size() != 2) return usage(action + " needs exactly one mailbox address");
+        method = action == "add" ? "POST" : "DELETE";
+        path = "/v1/mailboxes/" + args[1];
+    } else if (action == "dump") {
+        if (args.size() != 2) return usage("dump needs exactly one mailbox address");
+        auto reply = client.request("GET", "/v1/mailboxes/" + args[1] + "/meetings");
+        if (!reply || reply->status != 200) return reportFailure("mailbox dump", client, reply, err);
+        out << reply->body << "\n";
+        return kExitOk;
+    } else if (action == "resync") {
+        if (args.size() != 2) return usage("resync needs a mailbox address or --all");
+        method = "POST";
+        path = args[1] == "--all" ? "/v1/resync" : "/v1/mailboxes/" + args[1] + "/resync";
+    } else {
+        return usage("unknown action '" + action + "'");
+    }
+    auto reply = client.request(method, path);
+    if (!reply || reply->status != 200) return reportFailure("mailbox " + action, client, reply, err);
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(reply->body).extract<Poco::JSON::Object::Ptr>();
+        out << root->optValue<std::string>("message", "done") << "\n";
+    } catch (const Poco::Exception&) {
+        out << "done\n";
+    }
+    return kExitOk;
 }
 
 int runStatus(const CtlOptions& options, std::ostream& out, std::ostream& err) {
@@ -110,7 +226,8 @@ common::Result<CtlOptions> parseCtlArguments(const std::vector<std::string>& arg
     if (options.verb.empty() && !options.help && !options.version) {
         return usageError("missing verb");
     }
-    if (!options.verb.empty() && options.verb != "status" && options.verb != "explain") {
+    if (!options.verb.empty() && options.verb != "status" && options.verb != "explain" &&
+        options.verb != "mailbox") {
         return usageError("unknown verb '" + options.verb + "'");
     }
     return options;
@@ -179,7 +296,7 @@ common::Result<std::string> renderStatus(const std::string& json) {
         out << "uptime:    " << formatUptime(root->optValue<Poco::Int64>("uptime_seconds", 0)) << "\n";
         out << "config:    " << root->optValue<std::string>("config_file", "?") << "\n";
         out << "running:   " << joined("components", "nothing") << "\n";
-        out << "mailboxes: " << joined("mailboxes", "none") << "\n";
+        out << renderMailboxes(root->getArray("mailboxes"));
         return out.str();
     } catch (const Poco::Exception& e) {
         return common::makeError(common::ErrorCode::Protocol,
@@ -201,7 +318,16 @@ std::string usageText() {
            "  --version       show the version\n"
            "\n"
            "Verbs:\n"
-           "  status [--json] version, uptime, configuration file and what is running\n"
+           "  status [--json] version, uptime, configuration file, what is running and the\n"
+           "                  mailboxes (state, last sync, events cached, last error)\n"
+           "  mailbox list [--json]\n"
+           "                  the synced mailboxes with their state\n"
+           "  mailbox add UPN | mailbox remove UPN\n"
+           "                  start or stop syncing a mailbox (remove drops its cached meetings)\n"
+           "  mailbox resync UPN | mailbox resync --all\n"
+           "                  full resync of one mailbox or of all (as SIGUSR1)\n"
+           "  mailbox dump UPN\n"
+           "                  debug: the mailbox's cached meetings, decrypted, as JSON\n"
            "  explain --location TEXT [--body-file FILE|-] [--body-type html|text] [--json]\n"
            "                  offline: the join target the detector picks for a meeting, with\n"
            "                  every candidate and why it won or lost (no daemon needed)\n";
@@ -223,6 +349,7 @@ int runCtl(const std::vector<std::string>& argv, std::ostream& out, std::ostream
         return kExitOk;
     }
     if (options->verb == "explain") return runExplain(options->args, options->config_file, out, err);
+    if (options->verb == "mailbox") return runMailbox(*options, out, err);
     if (options->config_file && !options->socket && !std::ifstream(*options->config_file)) {
         err << "calconnctl: cannot read " << *options->config_file
             << "; using the default control socket\n";

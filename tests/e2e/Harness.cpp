@@ -223,4 +223,23 @@ bool DaemonProcess::waitForLog(const std::string& text, std::chrono::millisecond
     return eventually([&] { return log().find(text) != std::string::npos; }, timeout);
 }
 
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path)
+    : log_path_(log_path) {
+    pid_ = spawn(argv, childEnvironment({}), log_path, log_path);
+    pidfd_ = pidfdOpen(pid_);
+}
+
+ChildProcess::~ChildProcess() {
+    ::kill(pid_, SIGTERM);
+    if (!waitPid(pid_, pidfd_, 5s)) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    ::close(pidfd_);
+}
+
+bool ChildProcess::waitForLog(const std::string& text, std::chrono::milliseconds timeout) const {
+    return eventually([&] { return log().find(text) != std::string::npos; }, timeout);
+}
+
 }  // namespace calconn::e2e

@@ -92,4 +92,23 @@ private:
     std::string log_path_;
 };
 
+// Any program running in the background (e.g. a simulator), stdout and stderr into `log_path`;
+// killed with SIGTERM, then SIGKILL, when destroyed.
+class ChildProcess {
+public:
+    ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+    std::string log() const { return readFile(log_path_); }
+    bool waitForLog(const std::string& text, std::chrono::milliseconds timeout = kDeadline) const;
+
+private:
+    pid_t pid_ = -1;
+    int pidfd_ = -1;
+    std::string log_path_;
+};
+
 }  // namespace calconn::e2e

@@ -54,7 +54,31 @@ TEST_F(CtlTest, UsageErrorsExit64) {
 TEST_F(CtlTest, HelpListsOnlyWorkingVerbs) {
     EXPECT_EQ(run({"--help"}), kExitOk);
     EXPECT_NE(out_.str().find("status"), std::string::npos);
-    EXPECT_EQ(out_.str().find("mailbox"), std::string::npos);
+    EXPECT_NE(out_.str().find("mailbox resync"), std::string::npos);
+    EXPECT_EQ(out_.str().find("test-mailbox"), std::string::npos);
+    EXPECT_EQ(out_.str().find("consent-url"), std::string::npos);
+}
+
+TEST_F(CtlTest, StatusShowsTheMailboxTable) {
+    auto text = renderStatus(R"({"version":"0.1.0","revision":"abc","pid":1,"state":"running",
+        "uptime_seconds":5,"config_file":"/c","components":["sync"],"mailboxes":[
+        {"upn":"alice@contoso.com","state":"active","events":12,"last_sync":"2026-11-27T08:00:00Z","error":"","reason":""},
+        {"upn":"bob@contoso.com","state":"error","events":0,"last_sync":null,"error":"access denied","reason":"out_of_scope"}]})");
+    ASSERT_TRUE(text.ok());
+    EXPECT_NE(text->find("mailboxes: 2\n"), std::string::npos) << *text;
+    EXPECT_NE(text->find("alice@contoso.com  active                12      2026-11-27T08:00:00Z  -\n"),
+              std::string::npos) << *text;
+    EXPECT_NE(text->find("bob@contoso.com    error (out_of_scope)  0       never                 access denied\n"),
+              std::string::npos) << *text;
+}
+
+TEST_F(CtlTest, MailboxVerbsNeedTheirArguments) {
+    const std::string socket = dir_ + "/control.sock";
+    EXPECT_EQ(run({"--socket", socket, "mailbox"}), kExitUsage);
+    EXPECT_EQ(run({"--socket", socket, "mailbox", "add"}), kExitUsage);
+    EXPECT_EQ(run({"--socket", socket, "mailbox", "resync"}), kExitUsage);
+    EXPECT_EQ(run({"--socket", socket, "mailbox", "frobnicate", "x"}), kExitUsage);
+    EXPECT_EQ(run({"--socket", socket, "mailbox", "list"}), kExitFailure);  // no daemon
 }
 
 TEST_F(CtlTest, SocketComesFromOptionThenConfigThenDefault) {

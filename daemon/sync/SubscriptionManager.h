@@ -1,0 +1,101 @@
+// Keeps one Graph change-notification subscription per mailbox alive (sync.notifications):
+// creates it with a fresh random clientState, renews it before it expires, reauthorizes it on
+// reauthorizationRequired and recreates it after subscriptionRemoved or a failed renewal. The
+// secrets go to the NotificationReceiver, which checks incoming notifications against them.
+// Driven by tick() (a timer in the daemon, a FakeClock in tests); not wired into the daemon
+// yet: that needs the HTTPS listener for the public notification URL.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/Clock.h"
+#include "common/Result.h"
+#include "graph/GraphClient.h"
+#include "sync/NotificationReceiver.h"
+
+namespace calconn::sync {
+
+// The subscription calls the manager makes; GraphSubscriptionApi adapts graph::GraphClient.
+class SubscriptionApi {
+public:
+    virtual ~SubscriptionApi() = default;
+    virtual common::Result<graph::Subscription> create(
+        const graph::SubscriptionRequest& request) = 0;
+    virtual common::Result<graph::Subscription> renew(const std::string& mailbox,
+                                                      const std::string& id,
+                                                      common::TimePoint expiration) = 0;
+    virtual common::Status reauthorize(const std::string& mailbox, const std::string& id) = 0;
+    virtual common::Status remove(const std::string& mailbox, const std::string& id) = 0;
+};
+
+class GraphSubscriptionApi final : public SubscriptionApi {
+public:
+    explicit GraphSubscriptionApi(graph::GraphClient& client) : client_(client) {}
+    common::Result<graph::Subscription> create(const graph::SubscriptionRequest& request) override {
+        return client_.createSubscription(request);
+    }
+    common::Result<graph::Subscription> renew(const std::string& mailbox, const std::string& id,
+                                              common::TimePoint expiration) override {
+        return client_.renewSubscription(mailbox, id, expiration);
+    }
+    common::Status reauthorize(const std::string& mailbox, const std::string& id) override {
+        return client_.reauthorizeSubscription(mailbox, id);
+    }
+    common::Status remove(const std::string& mailbox, const std::string& id) override {
+        return client_.deleteSubscription(mailbox, id);
+    }
+
+private:
+    graph::GraphClient& client_;
+};
+
+struct SubscriptionOptions {
+    std::string notification_url;
+    std::string lifecycle_url;  // empty: the notification URL
+    // Graph allows up to 4230 minutes for Outlook event subscriptions.
+    std::chrono::minutes lifetime{4200};
+    std::chrono::minutes renew_before{12 * 60};
+};
+
+class SubscriptionManager {
+public:
+    using SecretSource = std::function<std::string()>;
+
+    SubscriptionManager(SubscriptionApi& api, NotificationReceiver& receiver,
+                        const common::Clock& clock, SubscriptionOptions options,
+                        SecretSource secrets = {});
+
+    void setMailboxes(const std::vector<std::string>& upns);
+
+    // Handles queued lifecycle events, creates missing subscriptions, renews expiring ones and
+    // deletes those of removed mailboxes. Returns how many calls failed (retried next tick).
+    int tick();
+
+    struct State {
+        std::string id;
+        common::TimePoint expiration{};
+        std::string last_error;
+    };
+    std::optional<State> state(const std::string& upn) const;
+
+private:
+    bool createLocked(const std::string& upn, State& state);
+    void forgetLocked(State& state);
+
+    SubscriptionApi& api_;
+    NotificationReceiver& receiver_;
+    const common::Clock& clock_;
+    SubscriptionOptions options_;
+    SecretSource secrets_;
+    mutable std::mutex mutex_;
+    std::map<std::string, State> mailboxes_;                      // by UPN as configured
+    std::vector<std::pair<std::string, std::string>> to_delete_;  // (upn, id)
+};
+
+}  // namespace calconn::sync

@@ -1,0 +1,156 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "graph/Decoders.h"
+#include "sync/SubscriptionManager.h"
+
+namespace calconn::sync {
+namespace {
+
+using namespace std::chrono_literals;
+
+const common::TimePoint kStart = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + 8h;
+
+struct FakeApi final : SubscriptionApi {
+    int next = 1;
+    std::map<std::string, graph::Subscription> live;
+    std::vector<std::string> calls;
+    bool fail_create = false;
+    bool fail_reauthorize = false;
+
+    common::Result<graph::Subscription> create(const graph::SubscriptionRequest& r) override {
+        calls.push_back("create " + r.mailbox);
+        if (fail_create) return common::makeError(common::ErrorCode::Unavailable, "down");
+        graph::Subscription s;
+        s.id = "sub-" + std::to_string(next++);
+        s.client_state = r.client_state;
+        s.notification_url = r.notification_url;
+        s.lifecycle_notification_url = r.lifecycle_notification_url;
+        s.expiration = r.expiration;
+        live[s.id] = s;
+        return s;
+    }
+    common::Result<graph::Subscription> renew(const std::string& mailbox, const std::string& id,
+                                              common::TimePoint expiration) override {
+        calls.push_back("renew " + mailbox);
+        auto it = live.find(id);
+        if (it == live.end()) return common::makeError(common::ErrorCode::NotFound, "gone");
+        it->second.expiration = expiration;
+        return it->second;
+    }
+    common::Status reauthorize(const std::string& mailbox, const std::string&) override {
+        calls.push_back("reauthorize " + mailbox);
+        if (fail_reauthorize) return common::makeError(common::ErrorCode::PermissionDenied, "no");
+        return {};
+    }
+    common::Status remove(const std::string& mailbox, const std::string& id) override {
+        calls.push_back("remove " + mailbox);
+        live.erase(id);
+        return {};
+    }
+};
+
+struct Rig {
+    common::FakeClock clock{kStart};
+    FakeApi api;
+    std::vector<std::string> notified;
+    NotificationReceiver receiver{[this](const std::string& upn) { notified.push_back(upn); }};
+    int secret = 0;
+    SubscriptionManager manager{
+        api, receiver, clock,
+        SubscriptionOptions{"https://calconn.example.com/graph/notifications", "",
+                            std::chrono::minutes(4200), std::chrono::minutes(720)},
+        [this] { return "secret-" + std::to_string(++secret); }};
+
+    std::string notify(const std::string& id, const std::string& state,
+                       const std::string& lifecycle = {}) {
+        std::string item = R"({"subscriptionId":")" + id + R"(","clientState":")" + state + "\"";
+        if (!lifecycle.empty()) item += R"(,"lifecycleEvent":")" + lifecycle + "\"";
+        return R"({"value":[)" + item + "}]}";
+    }
+};
+
+TEST(SubscriptionManager, CreatesOneSubscriptionPerMailboxWithItsOwnSecret) {
+    Rig s;
+    s.manager.setMailboxes({"a@x", "b@x"});
+    EXPECT_EQ(s.manager.tick(), 0);
+    ASSERT_EQ(s.api.live.size(), 2u);
+    std::set<std::string> secrets;
+    for (const auto& [id, sub] : s.api.live) {
+        secrets.insert(sub.client_state);
+        EXPECT_EQ(sub.lifecycle_notification_url, sub.notification_url);
+        EXPECT_EQ(*sub.expiration, kStart + 4200min);
+    }
+    EXPECT_EQ(secrets.size(), 2u);
+    // The receiver knows the secrets: a notification for a@x gets through.
+    const auto a = s.manager.state("a@x");
+    ASSERT_TRUE(a && !a->id.empty());
+    s.receiver.handle("", s.notify(a->id, s.api.live[a->id].client_state));
+    EXPECT_EQ(s.notified, std::vector<std::string>{"a@x"});
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(s.api.calls.size(), 2u);  // nothing to do
+}
+
+TEST(SubscriptionManager, RenewsBeforeExpiryAndRecreatesWhenGone) {
+    Rig s;
+    s.manager.setMailboxes({"a@x"});
+    s.manager.tick();
+    s.clock.advance(4200min - 11h);
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(s.api.calls.back(), "renew a@x");
+    EXPECT_EQ(s.manager.state("a@x")->expiration, s.clock.now() + 4200min);
+    // Graph dropped it: the renewal fails with 404 and a new one is created at once.
+    const std::string old_id = s.manager.state("a@x")->id;
+    s.api.live.clear();
+    s.clock.advance(4200min - 11h);
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(s.api.calls.back(), "create a@x");
+    EXPECT_NE(s.manager.state("a@x")->id, old_id);
+    // The old secret no longer opens the door.
+    s.receiver.handle("", s.notify(old_id, "secret-1"));
+    EXPECT_TRUE(s.notified.empty());
+}
+
+TEST(SubscriptionManager, HandlesLifecycleEvents) {
+    Rig s;
+    s.manager.setMailboxes({"a@x"});
+    s.manager.tick();
+    std::string id = s.manager.state("a@x")->id;
+    s.receiver.handle("", s.notify(id, "secret-1", "reauthorizationRequired"));
+    s.manager.tick();
+    EXPECT_EQ(s.api.calls.back(), "reauthorize a@x");
+    EXPECT_EQ(s.manager.state("a@x")->id, id);
+
+    s.api.fail_reauthorize = true;
+    s.receiver.handle("", s.notify(id, "secret-1", "reauthorizationRequired"));
+    s.manager.tick();
+    EXPECT_NE(s.manager.state("a@x")->id, id);  // replaced
+    id = s.manager.state("a@x")->id;
+
+    s.receiver.handle("", s.notify(id, "secret-2", "subscriptionRemoved"));
+    EXPECT_EQ(s.notified, std::vector<std::string>{"a@x"});  // sync what may have been missed
+    s.manager.tick();
+    EXPECT_EQ(s.api.calls.back(), "create a@x");
+    EXPECT_NE(s.manager.state("a@x")->id, id);
+}
+
+TEST(SubscriptionManager, FailedCreatesAreRetriedAndRemovedMailboxesUnsubscribed) {
+    Rig s;
+    s.api.fail_create = true;
+    s.manager.setMailboxes({"a@x", "b@x"});
+    EXPECT_EQ(s.manager.tick(), 2);
+    EXPECT_FALSE(s.manager.state("a@x")->last_error.empty());
+    s.api.fail_create = false;
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(s.api.live.size(), 2u);
+    s.manager.setMailboxes({"b@x"});
+    EXPECT_FALSE(s.manager.state("a@x").has_value());
+    s.manager.tick();
+    EXPECT_EQ(s.api.live.size(), 1u);
+    EXPECT_EQ(s.api.calls.back(), "remove a@x");
+}
+
+}  // namespace
+}  // namespace calconn::sync
