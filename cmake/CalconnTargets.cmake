@@ -27,6 +27,9 @@ function(calconn_add_library module)
   target_link_libraries(calconn_${target_suffix} PUBLIC calconn_build_settings ${ARG_DEPS})
 endfunction()
 
+# Every unit-test executable, so the sanitizer pass can build just those (make test-asan).
+add_custom_target(calconn_unit_tests)
+
 # calconn_add_test(<module> SOURCES ... [DEPS ...] [LABELS ...] [ENVIRONMENT ...])
 # Creates calconn_<module>_test and registers its cases with CTest.
 function(calconn_add_test module)
@@ -42,6 +45,9 @@ function(calconn_add_test module)
     CALCONN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CALCONN_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"
     CALCONN_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  if("unit" IN_LIST ARG_LABELS)
+    add_dependencies(calconn_unit_tests ${target})
+  endif()
   gtest_discover_tests(${target}
     PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${ARG_ENVIRONMENT}"
     DISCOVERY_TIMEOUT 60)
