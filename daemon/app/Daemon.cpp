@@ -43,6 +43,13 @@ void logDiagnostics(Poco::Logger& logger, const std::vector<settings::Diagnostic
     }
 }
 
+// A start-up failure: the error with its stable code as a structured field (ERROR_CODE=).
+void logStartFailure(Poco::Logger& logger, const std::string& what, const common::Error& error) {
+    platform::logWithFields(logger, Poco::Message::PRIO_ERROR,
+                            (what.empty() ? "" : what + ": ") + error.toString(),
+                            {{"error_code", std::string(common::errorCodeName(error.code))}});
+}
+
 }  // namespace
 
 std::string_view stateName(DaemonState state) {
@@ -165,29 +172,23 @@ int Daemon::run() {
 
     (void)notifier_.status("preparing state directory");
     if (auto status = prepareStateDirectory(); !status) {
-        platform::logWithFields(logger_, Poco::Message::PRIO_ERROR, status.error().toString(),
-                                {{"error_code", std::string(common::errorCodeName(status.error().code))}});
+        logStartFailure(logger_, "", status.error());
         return kExitFatal;
     }
     (void)notifier_.status("opening the store");
     if (auto status = openSync(); !status) {
-        platform::logWithFields(logger_, Poco::Message::PRIO_ERROR,
-                                "cannot start sync: " + status.error().toString(),
-                                {{"error_code", std::string(common::errorCodeName(status.error().code))}});
+        logStartFailure(logger_, "cannot start sync", status.error());
         return kExitFatal;
     }
     (void)notifier_.status("opening control socket");
     if (auto status = startControlSocket(); !status) {
-        platform::logWithFields(logger_, Poco::Message::PRIO_ERROR, status.error().toString(),
-                                {{"error_code", std::string(common::errorCodeName(status.error().code))}});
+        logStartFailure(logger_, "", status.error());
         return kExitFatal;
     }
 
     if (sync_) {
         if (auto status = sync_->start(); !status) {
-            platform::logWithFields(logger_, Poco::Message::PRIO_ERROR,
-                                    "cannot start sync: " + status.error().toString(),
-                                    {{"error_code", std::string(common::errorCodeName(status.error().code))}});
+            logStartFailure(logger_, "cannot start sync", status.error());
             if (control_server_) control_server_->stop();
             return kExitFatal;
         }
