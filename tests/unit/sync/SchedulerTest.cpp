@@ -243,8 +243,11 @@ TEST(Scheduler, WorkersRunRoundsConcurrentlyAndStopCleanly) {
             int seen = peak.load();
             while (now > seen && !peak.compare_exchange_weak(seen, now)) {
             }
-            // Real work takes a moment; overlapping rounds show the pool's width.
-            std::this_thread::sleep_for(5ms);
+            // Hold the round until a second one runs beside it (bounded), so the overlap the
+            // test asserts does not depend on timing.
+            const auto overlap_deadline = std::chrono::steady_clock::now() + 2s;
+            while (peak.load() < 2 && std::chrono::steady_clock::now() < overlap_deadline)
+                std::this_thread::sleep_for(1ms);
             --in_flight;
             ++done;
             RoundReport r;
