@@ -2,6 +2,8 @@
 // contract) or a short text that says which target won, why, and why every other candidate lost.
 #pragma once
 
+#include "common/JsonString.h"
+
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,6 @@ std::string explainCommand(std::string_view location, std::string_view body, std
                            bool json, const DetectorOptions& options = {});
 
 // JSON string literal with the quotes, escaping per RFC 8259 (control characters as \u00XX).
-std::string jsonString(std::string_view value);
+using common::jsonString;
 
 }  // namespace calconn::detect

@@ -1,13 +1,11 @@
-// Minimal JSON text helpers for outbound payloads whose field order must be stable (signed
-// webhook bodies, Bookings Put): escaping per RFC 8259, control characters as \u00XX.
+// Outbound payloads whose field order must be stable (signed webhook bodies, Bookings Put) are
+// written by hand; their strings are escaped by the shared helper.
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "common/JsonString.h"
 
 namespace calconn::devices {
 
-// The string as a JSON string literal, quotes included.
-std::string jsonString(std::string_view text);
+using common::jsonString;
 
 }  // namespace calconn::devices

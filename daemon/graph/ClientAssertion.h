@@ -3,6 +3,8 @@
 // so the platform finds the registered key. OpenSSL stays inside the .cpp.
 #pragma once
 
+#include "common/JsonString.h"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,6 +63,6 @@ common::Result<std::string> makeClientAssertion(const ClientCertificate& certifi
                                                 const AssertionParams& params);
 
 // Escapes a string for a JSON string literal (no surrounding quotes).
-std::string jsonEscape(std::string_view text);
+using common::jsonEscape;
 
 }  // namespace calconn::graph
