@@ -12,6 +12,8 @@
 
 #include "app/MailboxRoutes.h"
 #include "app/Shutdown.h"
+#include "app/TestClockRoutes.h"
+#include "common/IsoTime.h"
 #include "common/Version.h"
 #include "platform/Logging.h"
 #include "platform/Signals.h"
@@ -70,6 +72,13 @@ Daemon::Daemon(Options options, std::shared_ptr<const settings::Settings> initia
     std::error_code ec;
     const auto absolute = std::filesystem::absolute(options_.config_file, ec);
     config_path_ = ec ? options_.config_file : absolute.lexically_normal().string();
+    if (const auto start = common::parseIsoUtc(options_.test_clock)) {
+        auto clock = std::make_unique<common::FakeClock>(*start);
+        test_clock_ = clock.get();
+        wall_clock_ = std::move(clock);
+    } else {
+        wall_clock_ = std::make_unique<common::SystemClock>();
+    }
     resync_hook_ = [this] {
         if (sync_) {
             sync_->resyncAll();
@@ -135,6 +144,7 @@ common::Status Daemon::startControlSocket() {
     auto router = std::make_shared<api::Router>();
     api::addStatusRoute(*router, [this] { return statusReport(); });
     addMailboxRoutes(*router, sync_.get());
+    if (test_clock_) addTestClockRoutes(*router, *test_clock_);
     const std::string path = settings_.get()->daemon.control_socket;
     auto server = api::ControlServer::start(path, std::move(router));
     if (!server) return server.error();
@@ -162,10 +172,21 @@ common::Status Daemon::openSync() {
     return {};
 }
 
+common::Status Daemon::startModules() {
+    return {};
+}
+
+void Daemon::stopModules() {
+}
+
 int Daemon::run() {
     logger_.information("calconnd " + std::string(common::version()) + " (" +
                         std::string(common::gitRevision()) + ") starting, configuration " +
                         options_.config_file);
+    if (test_clock_) {
+        logger_.warning("--test-clock: reminders and presence follow a test clock starting at " +
+                        options_.test_clock + ", not real time");
+    }
     if (::geteuid() == 0) {
         logger_.warning("running as root; run calconnd as its own user (the systemd unit does)");
     }
@@ -180,6 +201,11 @@ int Daemon::run() {
         logStartFailure(logger_, "cannot start sync", status.error());
         return kExitFatal;
     }
+    (void)notifier_.status("starting modules");
+    if (auto status = startModules(); !status) {
+        logStartFailure(logger_, "", status.error());
+        return kExitFatal;
+    }
     (void)notifier_.status("opening control socket");
     if (auto status = startControlSocket(); !status) {
         logStartFailure(logger_, "", status.error());
@@ -189,6 +215,7 @@ int Daemon::run() {
     if (sync_) {
         if (auto status = sync_->start(); !status) {
             logStartFailure(logger_, "cannot start sync", status.error());
+            stopModules();
             if (control_server_) control_server_->stop();
             return kExitFatal;
         }
@@ -254,6 +281,7 @@ int Daemon::shutdown() {
     // Later modules (scheduler, store) stop here too, in reverse order of start.
     const StopOutcome outcome = stopWithDeadline(
         [this, timeout] {
+            stopModules();
             // Rounds in flight get half the time to finish; then their requests are cancelled.
             if (sync_) sync_->stop(std::chrono::duration_cast<std::chrono::milliseconds>(timeout) / 2);
             if (control_server_) control_server_->stop();

@@ -15,6 +15,7 @@
 #include "app/Options.h"
 #include "app/Reload.h"
 #include "app/SettingsHolder.h"
+#include "common/Clock.h"
 #include "platform/SystemdNotifier.h"
 #include "sync/SyncService.h"
 
@@ -46,10 +47,18 @@ public:
 
     api::StatusReport statusReport() const;
 
+    // What reminders (SSE meeting.starting) and presence take as "now": the system clock, or
+    // the settable clock of --test-clock.
+    const common::Clock& wallClock() const { return *wall_clock_; }
+
 private:
     common::Status prepareStateDirectory();
     common::Status startControlSocket();
     common::Status openSync();
+    // The modules built on the cache (join details, devices, presence, REST API). They
+    // subscribe to sync's change bus here, before sync starts publishing.
+    common::Status startModules();
+    void stopModules();
     void reload();
     void resync();
     int shutdown();
@@ -62,6 +71,8 @@ private:
     Poco::Logger& logger_;
     const std::chrono::steady_clock::time_point started_;
     std::atomic<DaemonState> state_{DaemonState::Starting};
+    std::unique_ptr<common::Clock> wall_clock_;
+    common::FakeClock* test_clock_ = nullptr;  // wall_clock_ when --test-clock is given
     std::unique_ptr<sync::SyncService> sync_;  // null when no tenant or no mailbox is configured
     std::unique_ptr<api::ControlServer> control_server_;
     mutable std::mutex components_mutex_;

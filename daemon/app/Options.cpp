@@ -1,5 +1,7 @@
 #include "app/Options.h"
 
+#include "common/IsoTime.h"
+
 namespace calconn::app {
 
 common::Result<Options> parseArguments(const std::vector<std::string>& args) {
@@ -14,6 +16,12 @@ common::Result<Options> parseArguments(const std::vector<std::string>& args) {
             options.config_file = args[++i];
         } else if (arg.rfind("--config=", 0) == 0) {
             options.config_file = arg.substr(9);
+        } else if (arg == "--test-clock") {
+            if (i + 1 >= args.size()) {
+                return common::makeError(common::ErrorCode::InvalidArgument,
+                                         "option --test-clock needs a time");
+            }
+            options.test_clock = args[++i];
         } else if (arg == "--check-config") {
             options.check_config = true;
         } else if (arg == "--dump-config") {
@@ -34,6 +42,11 @@ common::Result<Options> parseArguments(const std::vector<std::string>& args) {
         return common::makeError(common::ErrorCode::InvalidArgument,
                                  "--check-config and --dump-config exclude each other");
     }
+    if (!options.test_clock.empty() && !common::parseIsoUtc(options.test_clock)) {
+        return common::makeError(common::ErrorCode::InvalidArgument,
+                                 "--test-clock needs an ISO 8601 UTC time such as "
+                                 "2026-03-02T09:55:00Z, not '" + options.test_clock + "'");
+    }
     return options;
 }
 
@@ -48,6 +61,8 @@ std::string usageText() {
            "  --dump-config   print the effective configuration (secrets redacted)\n"
            "  --version       print the version and exit\n"
            "  --help          show this help\n"
+           "  --test-clock TIME  tests only: reminders and presence use a clock starting at\n"
+           "                  TIME (UTC) that moves only through the control socket\n"
            "\n"
            "Signals: TERM/INT stop, HUP reloads the configuration, USR1 resyncs all mailboxes.\n"
            "Exit codes: 0 stopped, 1 fatal error, 64 usage error, 78 configuration error.\n";

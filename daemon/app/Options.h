@@ -1,4 +1,5 @@
-// calconnd's command line: [--config FILE] [--check-config] [--dump-config] [--version] [--help].
+// calconnd's command line: [--config FILE] [--check-config] [--dump-config] [--version] [--help]
+// [--test-clock TIME].
 #pragma once
 
 #include <string>
@@ -22,6 +23,9 @@ struct Options {
     bool dump_config = false;
     bool version = false;
     bool help = false;
+    // Tests and demos only: meeting reminders and presence read a settable clock that starts
+    // here (ISO 8601 UTC) and moves only through the control socket's POST /v1/test/clock.
+    std::string test_clock;
 };
 
 // `args` excludes the program name. Usage errors are ErrorCode::InvalidArgument.

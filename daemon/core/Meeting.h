@@ -84,7 +84,8 @@ struct JoinTarget {
     JoinService service = JoinService::Unknown;
     std::string uri;            // https join link or sip: URI
     std::string dial_number;    // what a video device dials (SIP URI, or number)
-    std::string dial_protocol;  // "sip", "h323", "spark", ...
+    std::string dial_protocol;  // "SIP", "H323", "WebRTC", "Spark" (RoomOS spelling)
+    std::string service_id;     // detection's §7 id ("teams", "gotomeeting", ...)
     bool operator==(const JoinTarget&) const = default;
 };
 

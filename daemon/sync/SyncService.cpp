@@ -311,5 +311,7 @@ common::Result<std::vector<core::Meeting>> SyncService::dump(const std::string& 
 }
 
 core::ChangeBus& SyncService::bus() { return impl_->bus; }
+graph::GraphClient& SyncService::graph() { return *impl_->client; }
+store::MeetingStore& SyncService::store() { return *impl_->store; }
 
 }  // namespace calconn::sync

@@ -16,6 +16,13 @@
 #include "core/Meeting.h"
 #include "settings/Settings.h"
 
+namespace calconn::graph {
+class GraphClient;
+}
+namespace calconn::store {
+class MeetingStore;
+}
+
 namespace calconn::sync {
 
 // One row of `calconnctl status` / `calconnctl mailbox list`.
@@ -62,6 +69,10 @@ public:
     // dump behind `calconnctl mailbox dump`, for comparing the cache with Graph.
     common::Result<std::vector<core::Meeting>> dump(const std::string& upn);
     core::ChangeBus& bus();
+    // For the modules built on the cache (join details, devices, API, presence): the Graph
+    // client shares the per-mailbox limits and token cache with sync; the store is thread-safe.
+    graph::GraphClient& graph();
+    store::MeetingStore& store();
 
     struct Impl;
 

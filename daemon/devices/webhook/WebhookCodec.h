@@ -10,22 +10,19 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/WebhookSignature.h"
 #include "devices/DeviceBooking.h"
 
 namespace calconn::devices::webhook {
 
-inline constexpr std::string_view kSignatureHeader = "X-Calconn-Signature";
+inline constexpr std::string_view kSignatureHeader = crypto::kSignatureHeader;
 
 std::string webhookBody(std::string_view room, core::UtcSeconds generated_at,
                         const std::vector<DeviceBooking>& bookings);
 
-// Lower-case hex HMAC-SHA256 of body under secret.
-std::string hmacSha256Hex(std::string_view secret, std::string_view body);
-
-// "sha256=" + hmacSha256Hex(secret, body): the X-Calconn-Signature value.
-std::string signatureHeaderValue(std::string_view secret, std::string_view body);
-
-// Receiver side (and tests): constant-time check of a header value against the body.
-bool verifySignature(std::string_view secret, std::string_view body, std::string_view header_value);
+// The signature helpers live in crypto (presence webhooks sign the same way).
+using crypto::hmacSha256Hex;
+using crypto::signatureHeaderValue;
+using crypto::verifySignature;
 
 }  // namespace calconn::devices::webhook

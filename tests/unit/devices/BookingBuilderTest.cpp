@@ -26,7 +26,7 @@ BookingInput meeting(const std::string& uid, core::UtcSeconds start, std::chrono
 
 core::JoinTarget sip(const std::string& number,
                      core::JoinService service = core::JoinService::Webex) {
-    return core::JoinTarget{service, "https://x", number, "sip"};
+    return core::JoinTarget{service, "https://x", number, "sip", ""};
 }
 
 TEST(BookingBuilder, MapsAMeetingToTheDeviceFields) {
@@ -126,7 +126,7 @@ TEST(BookingBuilder, SortedByStartThenIdAndDeduplicated) {
 TEST(BookingBuilder, NoDialStringMeansNoJoinButton) {
     auto plain = meeting("x", kNow + 1h, 30min);
     auto zoom_web_only = meeting("z", kNow + 2h, 30min);
-    zoom_web_only.join = core::JoinTarget{core::JoinService::Zoom, "https://zoom.us/j/1", "", ""};
+    zoom_web_only.join = core::JoinTarget{core::JoinService::Zoom, "https://zoom.us/j/1", "", "", "zoom"};
     auto out = buildBookings({plain, zoom_web_only}, {}, kNow);
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].protocol, "None");
@@ -139,12 +139,12 @@ TEST(BookingBuilder, NoDialStringMeansNoJoinButton) {
 TEST(BookingBuilder, WebRtcOnlyForTeamsAndMeet) {
     auto teams = meeting("t", kNow + 1h, 30min);
     teams.join = core::JoinTarget{core::JoinService::Teams, "https://teams.microsoft.com/l/x",
-                                  "https://teams.microsoft.com/l/x", "webrtc"};
+                                  "https://teams.microsoft.com/l/x", "webrtc", "teams"};
     auto zoom = meeting("z", kNow + 2h, 30min);
     zoom.join = core::JoinTarget{core::JoinService::Zoom, "https://zoom.us/j/1",
-                                 "https://zoom.us/j/1", "WebRTC"};
+                                 "https://zoom.us/j/1", "WebRTC", "zoom"};
     auto h323 = meeting("h", kNow + 3h, 30min);
-    h323.join = core::JoinTarget{core::JoinService::Sip, "h323:10.0.0.1", "10.0.0.1", "h323"};
+    h323.join = core::JoinTarget{core::JoinService::Sip, "h323:10.0.0.1", "10.0.0.1", "h323", "sip"};
     auto out = buildBookings({teams, zoom, h323}, {}, kNow);
     ASSERT_EQ(out.size(), 3u);
     EXPECT_EQ(out[0].protocol, "WebRTC");

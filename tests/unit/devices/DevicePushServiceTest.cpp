@@ -30,7 +30,7 @@ BookingInput meeting(const std::string& uid, std::chrono::hours from_now,
     in.meeting.subject = subject;
     in.meeting.organizer = {"Ada Lovelace", "ada@contoso.com"};
     in.join = core::JoinTarget{core::JoinService::Webex, "https://acme.webex.com/meet/ada",
-                               "ada@acme.webex.com", "sip"};
+                               "ada@acme.webex.com", "sip", "webex"};
     return in;
 }
 

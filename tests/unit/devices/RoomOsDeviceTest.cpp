@@ -31,7 +31,7 @@ BookingInput meeting(const std::string& uid, std::chrono::hours from_now,
     in.meeting.organizer = {"Ada Lovelace", "ada@contoso.com"};
     in.join =
         core::JoinTarget{core::JoinService::Teams, "https://teams.microsoft.com/l/meetup-join/x",
-                         "123456789@t.plcm.vc", "sip"};
+                         "123456789@t.plcm.vc", "sip", "teams"};
     return in;
 }
 
