@@ -9,7 +9,7 @@ libpoco-dev libssl-dev libsimdjson-dev libre2-dev libgumbo-dev
 libsqlite3-dev sqlite3 libcjose-dev libjansson-dev libyaml-cpp-dev libsystemd-dev
 libgtest-dev libgmock-dev libbenchmark-dev
 clang libclang-rt-14-dev
-scdoc groff-base man-db systemd rpm dpkg-dev file binutils curl
+scdoc groff-base man-db systemd rpm dpkg-dev file binutils curl jq
 "
 
 missing=""

@@ -45,7 +45,7 @@ public:
             platform::moduleLogger("api").error(std::string("control request failed: ") + e.what());
             answer = jsonError(500, common::ErrorCode::Internal, "internal error");
         }
-        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
         response.setContentType(answer.content_type);
         response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
         response.send() << answer.body;

@@ -82,6 +82,16 @@ ApiResponse Router::dispatch(ApiRequest request) const {
     return jsonError(404, common::ErrorCode::NotFound, "no such resource: " + request.path);
 }
 
+std::optional<std::string> Router::matchedPattern(const std::string& method,
+                                                  const std::string& path) const {
+    const std::vector<std::string> segments = splitPath(path);
+    for (const Route& route : routes_) {
+        std::map<std::string, std::string> params;
+        if (route.method == method && matches(route.segments, segments, params)) return route.pattern;
+    }
+    return std::nullopt;
+}
+
 std::vector<std::string> Router::describe() const {
     std::vector<std::string> lines;
     for (const Route& route : routes_) lines.push_back(route.method + " " + route.pattern);

@@ -59,6 +59,11 @@ std::string statusToJson(const StatusReport& report) {
     root.set("pid", static_cast<Poco::Int64>(report.pid));
     root.set("state", report.state);
     root.set("components", toArray(report.components));
+    if (report.api_url.empty()) {
+        root.set("api_url", Poco::Dynamic::Var());
+    } else {
+        root.set("api_url", report.api_url);
+    }
     root.set("mailboxes", mailboxArray(report.mailboxes));
     std::ostringstream out;
     root.stringify(out);

@@ -30,11 +30,13 @@ struct StatusReport {
     int64_t pid = 0;
     std::string state;                    // "starting" | "running" | "reloading" | "stopping"
     std::vector<std::string> components;  // what is running, e.g. "control_socket"
+    std::string api_url;                  // the REST API's bound URL; "" when it is not running
     std::vector<MailboxStatusRow> mailboxes;  // empty when sync is not configured
 };
 
 // {"version": ..., "revision": ..., "uptime_seconds": ..., "config_file": ..., "pid": ...,
-//  "state": ..., "components": [...], "mailboxes": [{"upn", "state", "events", "last_sync",
+//  "state": ..., "components": [...], "api_url": ... | null,
+//  "mailboxes": [{"upn", "state", "events", "last_sync",
 //  "error", "reason"}, ...]}; last_sync is ISO 8601 UTC or null, error "" when none.
 std::string mailboxesToJson(const std::vector<MailboxStatusRow>& rows);
 std::string statusToJson(const StatusReport& report);

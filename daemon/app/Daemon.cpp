@@ -10,13 +10,16 @@
 
 #include <Poco/Logger.h>
 
+#include "app/DeviceRoutes.h"
 #include "app/MailboxRoutes.h"
+#include "app/PresenceRoutes.h"
 #include "app/Shutdown.h"
 #include "app/TestClockRoutes.h"
 #include "common/IsoTime.h"
 #include "common/Version.h"
 #include "platform/Logging.h"
 #include "platform/Signals.h"
+#include "presence/PresenceFactory.h"
 #include "settings/Loader.h"
 
 namespace calconn::app {
@@ -24,6 +27,12 @@ namespace calconn::app {
 namespace {
 
 constexpr std::chrono::milliseconds kIdleWait{60'000};
+
+// Times device pushes (debounce, refresh, backoff) even when --test-clock sets the wall clock.
+const common::Clock& systemClock() {
+    static const common::SystemClock clock;
+    return clock;
+}
 
 std::string signalName(int sig) {
     switch (sig) {
@@ -109,6 +118,7 @@ api::StatusReport Daemon::statusReport() const {
     {
         std::lock_guard lock(components_mutex_);
         report.components = components_;
+        report.api_url = api_ ? api_->url() : "";
     }
     if (sync_) report.mailboxes = mailboxRows(*sync_);
     return report;
@@ -144,7 +154,13 @@ common::Status Daemon::startControlSocket() {
     auto router = std::make_shared<api::Router>();
     api::addStatusRoute(*router, [this] { return statusReport(); });
     addMailboxRoutes(*router, sync_.get());
-    if (test_clock_) addTestClockRoutes(*router, *test_clock_);
+    addPresenceRoutes(*router, presence_.get());
+    addDeviceRoutes(*router, devices_.get());
+    if (test_clock_) {
+        addTestClockRoutes(*router, *test_clock_, [this] {
+            if (api_) api_->wallClockMoved();
+        });
+    }
     const std::string path = settings_.get()->daemon.control_socket;
     auto server = api::ControlServer::start(path, std::move(router));
     if (!server) return server.error();
@@ -173,10 +189,53 @@ common::Status Daemon::openSync() {
 }
 
 common::Status Daemon::startModules() {
-    return {};
+    // Presence: users' automatic replies, evaluated on the wall clock, to the presence sinks.
+    if (sync_) {
+        auto presence = presence::makePresenceService(*settings_.get(), *sync_, wallClock());
+        if (!presence) return presence.error();
+        presence_ = std::move(*presence);
+        presence_->start();
+        addReloadListener([this](const settings::Settings& previous, const settings::Settings& next) {
+            presence::applyPresenceSettings(*presence_, previous, next);
+        });
+        std::lock_guard lock(components_mutex_);
+        components_.push_back("presence");
+    }
+    // Room devices: each room's bookings (as of the wall clock) pushed to its devices when the
+    // room's meetings change, and every devices.refresh_interval.
+    if (sync_) {
+        cached_meetings_ = std::make_unique<CachedMeetings>(sync_->store(), settings_);
+        devices_ = std::make_unique<devices::DeviceRunner>(
+            *settings_.get(), systemClock(), wallClock(),
+            cached_meetings_->bookingSource(wallClock()));
+        devices_->start(&sync_->bus());
+        addReloadListener([this](const settings::Settings&, const settings::Settings& next) {
+            devices_->applySettings(next);
+        });
+        std::lock_guard lock(components_mutex_);
+        components_.push_back("devices");
+    }
+    // Keyword actions: join details written into meetings that users organise with a keyword.
+    if (sync_) {
+        auto join_details = joindetails::JoinDetailsModule::start(
+            *settings_.get(), {sync_->graph(), sync_->store(), sync_->bus()});
+        if (!join_details) return join_details.error();
+        join_details_ = std::move(*join_details);
+        addReloadListener([this](const settings::Settings& previous, const settings::Settings& next) {
+            join_details_->reload(previous, next);
+        });
+        std::lock_guard lock(components_mutex_);
+        components_.push_back("join_details");
+    }
+    // The REST API reads every module above: keep it last.
+    return startApi();
 }
 
 void Daemon::stopModules() {
+    if (api_) api_->stop();
+    if (devices_) devices_->stop();
+    if (join_details_) join_details_->stop();
+    if (presence_) presence_->stop();
 }
 
 int Daemon::run() {
@@ -204,11 +263,13 @@ int Daemon::run() {
     (void)notifier_.status("starting modules");
     if (auto status = startModules(); !status) {
         logStartFailure(logger_, "", status.error());
+        stopModules();  // those that started before the failing one
         return kExitFatal;
     }
     (void)notifier_.status("opening control socket");
     if (auto status = startControlSocket(); !status) {
         logStartFailure(logger_, "", status.error());
+        stopModules();
         return kExitFatal;
     }
 

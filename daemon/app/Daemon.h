@@ -10,13 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "api/ApiServer.h"
 #include "api/ControlServer.h"
 #include "api/StatusRoute.h"
 #include "app/Options.h"
 #include "app/Reload.h"
+#include "app/CachedMeetings.h"
 #include "app/SettingsHolder.h"
 #include "common/Clock.h"
+#include "devices/DeviceRunner.h"
+#include "joindetails/JoinDetailsModule.h"
 #include "platform/SystemdNotifier.h"
+#include "presence/PresenceService.h"
 #include "sync/SyncService.h"
 
 namespace Poco {
@@ -51,6 +56,13 @@ public:
     // the settable clock of --test-clock.
     const common::Clock& wallClock() const { return *wall_clock_; }
 
+    // Out-of-office presence (current(upn) for the API); null when sync is not configured.
+    presence::PresenceService* presence() const { return presence_.get(); }
+    // Room devices (status() per device, pushNow(room)); null when sync is not configured.
+    devices::DeviceRunner* devices() const { return devices_.get(); }
+    // Cached meetings with their join targets; null when sync is not configured.
+    const CachedMeetings* cachedMeetings() const { return cached_meetings_.get(); }
+
 private:
     common::Status prepareStateDirectory();
     common::Status startControlSocket();
@@ -59,6 +71,8 @@ private:
     // subscribe to sync's change bus here, before sync starts publishing.
     common::Status startModules();
     void stopModules();
+    // The REST API on api.listen, over the modules above (ApiWiring.cpp).
+    common::Status startApi();
     void reload();
     void resync();
     int shutdown();
@@ -74,6 +88,11 @@ private:
     std::unique_ptr<common::Clock> wall_clock_;
     common::FakeClock* test_clock_ = nullptr;  // wall_clock_ when --test-clock is given
     std::unique_ptr<sync::SyncService> sync_;  // null when no tenant or no mailbox is configured
+    std::unique_ptr<presence::PresenceService> presence_;  // null without sync
+    std::unique_ptr<joindetails::JoinDetailsModule> join_details_;  // keyword actions; null without sync
+    std::unique_ptr<CachedMeetings> cached_meetings_;      // null without sync
+    std::unique_ptr<devices::DeviceRunner> devices_;       // null without sync; reads the above
+    std::unique_ptr<api::ApiServer> api_;  // REST API; created last, it reads the modules above
     std::unique_ptr<api::ControlServer> control_server_;
     mutable std::mutex components_mutex_;
     std::vector<std::string> components_;

@@ -16,9 +16,9 @@ api::ApiResponse nowResponse(const common::FakeClock& clock) {
 
 }  // namespace
 
-void addTestClockRoutes(api::Router& router, common::FakeClock& clock) {
+void addTestClockRoutes(api::Router& router, common::FakeClock& clock, std::function<void()> moved) {
     router.add("GET", "/v1/test/clock", [&clock](const api::ApiRequest&) { return nowResponse(clock); });
-    router.add("POST", "/v1/test/clock", [&clock](const api::ApiRequest& request) {
+    router.add("POST", "/v1/test/clock", [&clock, moved](const api::ApiRequest& request) {
         Poco::JSON::Object::Ptr body;
         try {
             body = Poco::JSON::Parser().parse(request.body).extract<Poco::JSON::Object::Ptr>();
@@ -46,6 +46,7 @@ void addTestClockRoutes(api::Router& router, common::FakeClock& clock) {
             return api::jsonError(400, common::ErrorCode::InvalidArgument,
                                   "give \"now\" or \"advance_seconds\"");
         }
+        if (moved) moved();
         return nowResponse(clock);
     });
 }

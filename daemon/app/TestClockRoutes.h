@@ -5,11 +5,16 @@
 // Registered only when calconnd runs with --test-clock.
 #pragma once
 
+#include <functional>
+
 #include "api/Router.h"
 #include "common/Clock.h"
 
 namespace calconn::app {
 
-void addTestClockRoutes(api::Router& router, common::FakeClock& clock);
+// `moved` runs after each successful set (the REST API sends reminders due at the new time
+// before the answer goes out, so a test knows they were sent).
+void addTestClockRoutes(api::Router& router, common::FakeClock& clock,
+                        std::function<void()> moved = {});
 
 }  // namespace calconn::app

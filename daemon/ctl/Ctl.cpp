@@ -12,6 +12,9 @@
 
 #include "common/Version.h"
 #include "ctl/ControlClient.h"
+#include "ctl/DevicesCommand.h"
+#include "ctl/PresenceCommand.h"
+#include "ctl/TokenCommand.h"
 
 namespace calconn::ctl {
 
@@ -227,7 +230,8 @@ common::Result<CtlOptions> parseCtlArguments(const std::vector<std::string>& arg
         return usageError("missing verb");
     }
     if (!options.verb.empty() && options.verb != "status" && options.verb != "explain" &&
-        options.verb != "mailbox") {
+        options.verb != "mailbox" && options.verb != "token" &&
+        options.verb != "presence" && options.verb != "devices") {
         return usageError("unknown verb '" + options.verb + "'");
     }
     return options;
@@ -296,6 +300,9 @@ common::Result<std::string> renderStatus(const std::string& json) {
         out << "uptime:    " << formatUptime(root->optValue<Poco::Int64>("uptime_seconds", 0)) << "\n";
         out << "config:    " << root->optValue<std::string>("config_file", "?") << "\n";
         out << "running:   " << joined("components", "nothing") << "\n";
+        if (root->has("api_url") && !root->isNull("api_url")) {
+            out << "api:       " << root->getValue<std::string>("api_url") << "\n";
+        }
         out << renderMailboxes(root->getArray("mailboxes"));
         return out.str();
     } catch (const Poco::Exception& e) {
@@ -328,6 +335,19 @@ std::string usageText() {
            "                  full resync of one mailbox or of all (as SIGUSR1)\n"
            "  mailbox dump UPN\n"
            "                  debug: the mailbox's cached meetings, decrypted, as JSON\n"
+           "  devices list [--json]\n"
+           "                  room devices: state, bookings pushed, last push, next attempt and\n"
+           "                  last error\n"
+           "  devices push ROOM\n"
+           "                  push the room's bookings to its devices now (also while backing off)\n"
+           "  presence [--json]\n"
+           "                  each user's out-of-office state now (from automatic replies),\n"
+           "                  its last read, and the presence sinks (pending, failures)\n"
+           "  token create NAME --scope admin|user:UPN|room:MAILBOX [--tokens-file FILE]\n"
+           "                  new REST API bearer token, printed once; only its SHA-256 is\n"
+           "                  added to the tokens file (default: api.tokens_file of the config)\n"
+           "  token revoke NAME [--tokens-file FILE] | token list [--json] [--tokens-file FILE]\n"
+           "                  remove a token; list names, scopes and creation times\n"
            "  explain --location TEXT [--body-file FILE|-] [--body-type html|text] [--json]\n"
            "                  offline: the join target the detector picks for a meeting, with\n"
            "                  every candidate and why it won or lost (no daemon needed)\n";
@@ -350,6 +370,12 @@ int runCtl(const std::vector<std::string>& argv, std::ostream& out, std::ostream
     }
     if (options->verb == "explain") return runExplain(options->args, options->config_file, out, err);
     if (options->verb == "mailbox") return runMailbox(*options, out, err);
+    if (options->verb == "presence") return runPresence(*options, out, err);
+    if (options->verb == "devices") return runDevices(*options, out, err);
+    if (options->verb == "token") {
+        const common::SystemClock clock;
+        return runToken(options->args, options->config_file, out, err, clock);
+    }
     if (options->config_file && !options->socket && !std::ifstream(*options->config_file)) {
         err << "calconnctl: cannot read " << *options->config_file
             << "; using the default control socket\n";

@@ -68,6 +68,11 @@ void PushScheduler::recordSuccess(const std::string& device, std::size_t booking
 }
 
 std::chrono::milliseconds PushScheduler::backoffFor(int consecutive_failures) const {
+    std::lock_guard lock(mutex_);
+    return backoffLocked(consecutive_failures);
+}
+
+std::chrono::milliseconds PushScheduler::backoffLocked(int consecutive_failures) const {
     std::chrono::milliseconds wait = options_.backoff_initial;
     for (int i = 1; i < consecutive_failures && wait < options_.backoff_max; ++i) wait *= 2;
     return std::min<std::chrono::milliseconds>(wait, options_.backoff_max);
@@ -84,7 +89,7 @@ void PushScheduler::recordFailure(const std::string& device, const common::Error
     s.last_error = error;
     ++s.consecutive_failures;
     ++s.pushes_failed;
-    s.next_due = now + backoffFor(s.consecutive_failures);
+    s.next_due = now + backoffLocked(s.consecutive_failures);
     if (retry_at) s.next_due = std::max(s.next_due, *retry_at);
 }
 
@@ -93,6 +98,23 @@ void PushScheduler::defer(const std::string& device, common::TimePoint at) {
     auto it = devices_.find(device);
     if (it == devices_.end()) return;
     it->second.next_due = at;
+}
+
+void PushScheduler::dueNow(const std::string& device) {
+    std::lock_guard lock(mutex_);
+    auto it = devices_.find(device);
+    if (it == devices_.end()) return;
+    it->second.changed = true;
+    it->second.next_due = std::min(it->second.next_due, clock_.now());
+}
+
+void PushScheduler::setOptions(PushSchedulerOptions options) {
+    std::lock_guard lock(mutex_);
+    options_ = options;
+    for (auto& [name, s] : devices_) {
+        if (s.consecutive_failures > 0 || !s.last_push) continue;
+        s.next_due = std::min(s.next_due, *s.last_push + options_.refresh_interval);
+    }
 }
 
 std::optional<DevicePushState> PushScheduler::state(const std::string& device) const {

@@ -21,8 +21,8 @@ namespace calconn::devices {
 struct PushSchedulerOptions {
     std::chrono::milliseconds debounce{500};
     std::chrono::seconds refresh_interval{std::chrono::minutes(15)};
-    std::chrono::seconds backoff_initial{5};
-    std::chrono::seconds backoff_max{std::chrono::minutes(5)};
+    std::chrono::milliseconds backoff_initial{std::chrono::seconds(5)};
+    std::chrono::milliseconds backoff_max{std::chrono::minutes(5)};
 };
 
 struct DevicePushState {
@@ -59,11 +59,18 @@ public:
                        std::optional<common::TimePoint> retry_at = std::nullopt);
     // Not sent at all (our own rate gate said wait): due again at `at`, no failure counted.
     void defer(const std::string& device, common::TimePoint at);
+    // The admin asked for a push (calconnctl devices push): due at once, even while backing off.
+    void dueNow(const std::string& device);
+    // A reload changed the intervals: devices not backing off are due no later than a refresh
+    // interval after their last push.
+    void setOptions(PushSchedulerOptions options);
 
     std::optional<DevicePushState> state(const std::string& device) const;
     std::chrono::milliseconds backoffFor(int consecutive_failures) const;
 
 private:
+    std::chrono::milliseconds backoffLocked(int consecutive_failures) const;
+
     PushSchedulerOptions options_;
     const common::Clock& clock_;
     mutable std::mutex mutex_;

@@ -131,8 +131,11 @@ Status getTimestamp(object o, std::string_view key, std::optional<TimePoint>& ou
 }
 
 // dateTimeTimeZone objects, converted to UTC.
+// `default_zone` applies when the value names no zone (mailbox settings fall back to the
+// mailbox's time zone); without one, a value without a zone is UTC.
 Status getDateTimeTimeZone(object o, std::string_view key, std::optional<TimePoint>& out,
-                           std::string* zone_out, std::string_view path) {
+                           std::string* zone_out, std::string_view path,
+                           std::string_view default_zone = {}) {
     std::optional<object> dtz;
     const std::string here = join(path, key);
     if (auto s = getObject(o, key, dtz, path); !s) return s;
@@ -143,6 +146,7 @@ Status getDateTimeTimeZone(object o, std::string_view key, std::optional<TimePoi
     if (date_time.empty())
         return makeError(ErrorCode::Protocol, "field " + here + ".dateTime missing");
     if (date_time.rfind("0001-01-01", 0) == 0) return {};  // "unset" in mailbox settings
+    if (zone.empty()) zone = default_zone;
     auto utc = toUtc(date_time, zone);
     if (!utc) {
         return makeError(utc.error().code == ErrorCode::InvalidArgument ? ErrorCode::InvalidArgument
@@ -301,6 +305,19 @@ Result<Event> decodeEventObject(object o, std::string_view path) {
     CALCONN_TRY(getStringArray(o, "categories", e.categories, path));
     CALCONN_TRY(getStringArray(o, "cancelledOccurrences", e.cancelled_occurrences, path));
     CALCONN_TRY(getString(o, "webLink", e.web_link, path));
+    std::optional<array> properties;
+    CALCONN_TRY(getArray(o, "singleValueExtendedProperties", properties, path));
+    if (properties) {
+        const std::string here = join(path, "singleValueExtendedProperties[]");
+        for (element item : *properties) {
+            object po;
+            if (item.get_object().get(po)) return typeError(here, "object");
+            ExtendedProperty property;
+            CALCONN_TRY(getString(po, "id", property.id, here));
+            CALCONN_TRY(getString(po, "value", property.value, here));
+            e.single_value_extended_properties.push_back(std::move(property));
+        }
+    }
     std::optional<object> recurrence;
     CALCONN_TRY(getObject(o, "recurrence", recurrence, path));
     if (recurrence) {
@@ -418,6 +435,7 @@ Result<MailboxSettings> decodeMailboxSettings(std::string_view json) {
     auto o = rootObject(json);
     if (!o) return o.error();
     MailboxSettings settings;
+    CALCONN_TRY(getString(*o, "timeZone", settings.time_zone, ""));
     std::optional<object> replies;
     CALCONN_TRY(getObject(*o, "automaticRepliesSetting", replies, ""));
     if (replies) {
@@ -428,14 +446,13 @@ Result<MailboxSettings> decodeMailboxSettings(std::string_view json) {
         // The docs show both "scheduled" and "Scheduled"; normalise to the CSDL's lowerCamel.
         r.status = lowerCamel(r.status);
         r.external_audience = lowerCamel(r.external_audience);
-        CALCONN_TRY(
-            getDateTimeTimeZone(*replies, "scheduledStartDateTime", r.scheduled_start, nullptr, p));
-        CALCONN_TRY(
-            getDateTimeTimeZone(*replies, "scheduledEndDateTime", r.scheduled_end, nullptr, p));
+        CALCONN_TRY(getDateTimeTimeZone(*replies, "scheduledStartDateTime", r.scheduled_start,
+                                        &r.scheduled_start_time_zone, p, settings.time_zone));
+        CALCONN_TRY(getDateTimeTimeZone(*replies, "scheduledEndDateTime", r.scheduled_end,
+                                        &r.scheduled_end_time_zone, p, settings.time_zone));
         CALCONN_TRY(getString(*replies, "internalReplyMessage", r.internal_reply_message, p));
         CALCONN_TRY(getString(*replies, "externalReplyMessage", r.external_reply_message, p));
     }
-    CALCONN_TRY(getString(*o, "timeZone", settings.time_zone, ""));
     std::optional<object> language;
     CALCONN_TRY(getObject(*o, "language", language, ""));
     if (language) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/Metrics.h"
 #include "graph/ClientAssertion.h"
 #include "graph/Decoders.h"
 #include "graph/TimeZones.h"
@@ -27,6 +28,25 @@ std::string lower(std::string_view s) {
     std::string out(s);
     for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
+}
+
+void describeMetrics() {
+    auto& m = common::metrics();
+    m.describe("calconn_graph_requests_total", common::MetricType::Counter,
+               "Graph requests sent (each retry counts), by HTTP status, or \"error\" when no "
+               "answer came (reset, timeout, TLS)");
+    m.describe("calconn_graph_throttle_waits_total", common::MetricType::Counter,
+               "waits before a Graph request imposed by throttling: calconn's own request "
+               "budget, or Graph's 429/503 with or without Retry-After");
+    m.describe("calconn_graph_throttle_wait_seconds_total", common::MetricType::Counter,
+               "time spent in those waits");
+}
+
+void countThrottleWait(std::chrono::milliseconds wait) {
+    auto& m = common::metrics();
+    m.add("calconn_graph_throttle_waits_total");
+    m.add("calconn_graph_throttle_wait_seconds_total", {},
+          std::chrono::duration<double>(wait).count());
 }
 
 }  // namespace
@@ -52,6 +72,7 @@ std::string encodePathSegment(std::string_view segment) {
 
 GraphClient::GraphClient(GraphClientDeps deps, GraphClientOptions options)
     : deps_(deps), options_(std::move(options)) {
+    describeMetrics();
     while (!options_.graph_endpoint.empty() && options_.graph_endpoint.back() == '/') {
         options_.graph_endpoint.pop_back();
     }
@@ -95,8 +116,10 @@ Result<net::HttpResponse> GraphClient::execute(const std::string& mailbox, net::
         auto wait = deps_.mailbox_budget.reserve(key);
         if (deps_.app_budget != nullptr)
             wait = std::max(wait, deps_.app_budget->reserve(options_.app_key));
-        if (wait.count() > 0 && !deps_.sleeper.sleepFor(wait, deps_.cancel)) {
-            return makeError(ErrorCode::Cancelled, "graph request cancelled", mailbox);
+        if (wait.count() > 0) {
+            countThrottleWait(wait);
+            if (!deps_.sleeper.sleepFor(wait, deps_.cancel))
+                return makeError(ErrorCode::Cancelled, "graph request cancelled", mailbox);
         }
         auto slot =
             deps_.mailbox_slots.acquire(key, deps_.clock.now() + options_.slot_wait, deps_.cancel);
@@ -107,6 +130,9 @@ Result<net::HttpResponse> GraphClient::execute(const std::string& mailbox, net::
         Result<net::HttpResponse> outcome = deps_.http.send(request);
         slot->release();
         ++attempts;
+        common::metrics().add(
+            "calconn_graph_requests_total",
+            {{"status", outcome.ok() ? std::to_string(outcome->status) : std::string("error")}});
 
         if (outcome.ok()) {
             const int status = outcome->status;
@@ -144,6 +170,8 @@ Result<net::HttpResponse> GraphClient::execute(const std::string& mailbox, net::
         }
         logger().debug("retrying graph request in " + std::to_string(decision.delay.count()) +
                        " ms: " + decision.reason);
+        if (outcome.ok() && (outcome->status == 429 || outcome->status == 503))
+            countThrottleWait(decision.delay);
         if (!deps_.sleeper.sleepFor(decision.delay, deps_.cancel)) {
             return makeError(ErrorCode::Cancelled, "graph request cancelled", mailbox);
         }
@@ -216,10 +244,13 @@ Result<DeltaRoundResult> GraphClient::deltaRound(const DeltaRoundRequest& reques
     }
 }
 
-Result<Event> GraphClient::getEvent(const std::string& mailbox, const std::string& event_id) {
+Result<Event> GraphClient::getEvent(const std::string& mailbox, const std::string& event_id,
+                                    const std::string& query) {
+    std::string url = userUrl(mailbox) + "/events/" + encodePathSegment(event_id);
+    if (!query.empty()) url += "?" + query;
     Event event;
     auto response = execute(
-        mailbox, makeRequest("GET", userUrl(mailbox) + "/events/" + encodePathSegment(event_id)),
+        mailbox, makeRequest("GET", url),
         [&](const net::HttpResponse& r) -> Status {
             auto decoded = decodeEvent(r.body);
             if (!decoded) return decoded.error();

@@ -83,7 +83,10 @@ public:
     common::Result<DeltaRoundResult> deltaRound(const DeltaRoundRequest& request,
                                                 const PageHandler& on_page);
 
-    common::Result<Event> getEvent(const std::string& mailbox, const std::string& event_id);
+    // `query` (already percent-encoded, without "?") is appended, e.g. an $expand of
+    // singleValueExtendedProperties.
+    common::Result<Event> getEvent(const std::string& mailbox, const std::string& event_id,
+                                   const std::string& query = {});
     // Same call; named for the hydration of bare occurrences.
     common::Result<Event> getSeriesMaster(const std::string& mailbox, const std::string& master_id);
     common::Result<std::vector<Event>> listInstances(const std::string& mailbox,

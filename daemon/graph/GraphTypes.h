@@ -66,6 +66,12 @@ struct Recurrence {
     RecurrenceRange range;
 };
 
+// A single-value extended property, returned only when asked for with $expand.
+struct ExtendedProperty {
+    std::string id;  // e.g. "String {guid} Name calconn-join-details"
+    std::string value;
+};
+
 enum class EventType { SingleInstance, Occurrence, Exception, SeriesMaster, Unknown };
 std::string_view eventTypeName(EventType type);
 
@@ -119,6 +125,7 @@ struct Event {
     std::vector<std::string> cancelled_occurrences;
     std::optional<Recurrence> recurrence;
     std::string web_link;
+    std::vector<ExtendedProperty> single_value_extended_properties;
 };
 
 // One entry of a delta page, in page order: a created/updated event or a tombstone.
@@ -143,8 +150,12 @@ struct EventPage {
 struct AutomaticReplies {
     std::string status;  // disabled, alwaysEnabled, scheduled (lower camel, normalised)
     std::string external_audience;
+    // Converted to UTC from the zone each value names, or the mailbox's time zone when the
+    // value names none.
     std::optional<TimePoint> scheduled_start;
     std::optional<TimePoint> scheduled_end;
+    std::string scheduled_start_time_zone;  // the zone applied (after the fallback)
+    std::string scheduled_end_time_zone;
     std::string internal_reply_message;
     std::string external_reply_message;
 };

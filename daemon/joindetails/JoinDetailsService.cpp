@@ -23,16 +23,24 @@ common::Result<JoinDetails> JoinDetailsService::detailsFor(const Plan& plan,
                                                            std::optional<JoinDetails>& created) {
     const KeywordMatch& keyword = *plan.keyword;
     if (keyword.action == JoinAction::PersonalRoom) {
-        if (options_.personal_room_from_api && webex_ != nullptr) {
+        // Without a site there is no template to build the room from: only Webex knows it.
+        const bool api_only = keyword.site.empty();
+        if ((options_.personal_room_from_api || api_only) && webex_ != nullptr) {
             auto room = webex_->personalRoom(event.organizer_email);
-            if (room) return room;
+            if (room || api_only) return room;
             if (room.error().code != ErrorCode::NotFound) return room.error();
+        }
+        if (api_only) {
+            return makeError(ErrorCode::Config,
+                             "keyword asks for a personal room but no webex site and no webex "
+                             "token are configured",
+                             keyword.keyword);
         }
         return personalRoomDetails(keyword.site, event.organizer_email, event.organizer_name);
     }
     if (webex_ == nullptr) {
         return makeError(ErrorCode::Config, "keyword asks for a webex meeting but no webex token is configured",
-                         keyword.text);
+                         keyword.keyword);
     }
     // A meeting created in an earlier attempt (before a 412) is reused: a retry must not book
     // another Webex meeting.
@@ -42,6 +50,7 @@ common::Result<JoinDetails> JoinDetailsService::detailsFor(const Plan& plan,
     request.start = event.start;
     request.end = event.end;
     request.timezone = event.timezone;
+    request.recurrence = event.recurrence;  // one Webex series for the whole Outlook series
     if (!keyword.site.empty()) request.site_url = keyword.site + ".webex.com";
     request.host_email = event.organizer_email;
     auto meeting = webex_->createMeeting(request);
@@ -88,8 +97,8 @@ common::Result<Outcome> JoinDetailsService::process(const std::string& mailbox,
         std::string patch = buildEventPatch(new_body, event.state.body_type, property);
         auto patched = events_.patchEvent(mailbox, event.id, event.etag, patch);
         if (patched) {
-            logger().information("join details %s on event %s: %s", std::string(planActionName(plan.action)),
-                                 event.id, plan.reason);
+            logger().debug("join details %s on event %s: %s", std::string(planActionName(plan.action)),
+                           event.id, plan.reason);
             // Only now is the old meeting no longer referenced by the invitation.
             if (!plan.obsolete_meeting_id.empty() && webex_ != nullptr &&
                 (!created || created->webex_meeting_id != plan.obsolete_meeting_id)) {

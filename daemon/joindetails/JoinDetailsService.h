@@ -24,6 +24,7 @@ struct EventSnapshot {
     std::string start;     // ISO-8601 (UTC with Z, as the sync reads events)
     std::string end;
     std::string timezone;  // IANA, may be empty
+    std::string recurrence;  // RRULE of a series master, empty otherwise
     std::string organizer_email;
     std::string organizer_name;
     MeetingState state;

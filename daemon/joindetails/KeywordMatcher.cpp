@@ -159,6 +159,16 @@ common::Result<std::vector<KeywordRule>> rulesFromSettings(
     return rules;
 }
 
+common::Result<std::vector<KeywordRule>> effectiveKeywordRules(const settings::Settings& settings) {
+    if (settings.keywords.empty()) return defaultKeywordRules(settings.webex.site);
+    auto rules = rulesFromSettings(settings.keywords);
+    if (!rules) return rules.error();
+    for (auto& rule : *rules) {
+        if (rule.site.empty()) rule.site = settings.webex.site;
+    }
+    return rules;
+}
+
 std::optional<KeywordMatch> findKeyword(std::string_view location,
                                         const std::vector<KeywordRule>& rules) {
     std::size_t i = 0;

@@ -15,6 +15,7 @@
 
 namespace calconn::settings {
 struct KeywordSettings;
+struct Settings;
 }
 
 namespace calconn::joindetails {
@@ -44,6 +45,10 @@ std::vector<KeywordRule> defaultKeywordRules(std::string_view site);
 // catches that first).
 common::Result<std::vector<KeywordRule>> rulesFromSettings(
     const std::vector<settings::KeywordSettings>& keywords);
+
+// The rules calconnd applies: the configured keywords, or defaultKeywordRules() when none are
+// configured; keywords without a site take webex.site.
+common::Result<std::vector<KeywordRule>> effectiveKeywordRules(const settings::Settings& settings);
 
 // The first keyword (lowest position) in `location`, if any.
 std::optional<KeywordMatch> findKeyword(std::string_view location,

@@ -34,6 +34,7 @@ std::string encodeCreateMeeting(const CreateMeetingRequest& request) {
     body.set("start", request.start);
     body.set("end", request.end);
     if (!request.timezone.empty()) body.set("timezone", request.timezone);
+    if (!request.recurrence.empty()) body.set("recurrence", request.recurrence);
     if (!request.site_url.empty()) body.set("siteUrl", request.site_url);
     if (!request.host_email.empty()) body.set("hostEmail", request.host_email);
     // The connector writes the invitation itself; Webex must not mail the attendees as well.

@@ -24,6 +24,7 @@ struct CreateMeetingRequest {
     // The organizer, so the meeting is theirs and not the token owner's (needs an admin or
     // service-app token with meeting:admin_schedule_write); empty: the token's own user.
     std::string host_email;
+    std::string recurrence;  // RFC 2445 RRULE of a series (start/end: its first occurrence)
 };
 
 // The meeting port the join-details service uses; WebexMeetingsClient implements it, tests fake it.

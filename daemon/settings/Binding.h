@@ -46,6 +46,7 @@ void bindSettings(Io& io, S& s) {
         m.field("users_file", s.mailboxes.users_file);
         m.list("rooms", s.mailboxes.rooms, [](Io& r, auto& room) {
             r.field("mailbox", room.mailbox);
+            r.field("private_title", room.private_title);
             r.list("devices", room.devices, [](Io& d, auto& device) {
                 d.field("name", device.name);
                 d.field("type", device.type);
@@ -77,6 +78,11 @@ void bindSettings(Io& io, S& s) {
     io.section("webex", [&](Io& w) {
         w.field("api_endpoint", s.webex.api_endpoint);
         w.field("token_file", s.webex.token_file);
+        w.field("site", s.webex.site);
+    });
+    io.section("joindetails", [&](Io& j) {
+        j.field("enabled", s.joindetails.enabled);
+        j.field("template_dir", s.joindetails.template_dir);
     });
     io.section("presence", [&](Io& p) {
         p.field("poll_interval", s.presence.poll_interval);

@@ -68,6 +68,7 @@ struct DeviceSettings {
 
 struct RoomSettings {
     std::string mailbox;
+    std::string private_title;  // empty: devices.private_title
     std::vector<DeviceSettings> devices;
     bool operator==(const RoomSettings&) const = default;
 };
@@ -101,8 +102,17 @@ struct KeywordSettings {
 
 struct WebexSettings {
     std::string api_endpoint = "https://webexapis.com/v1";
-    std::string token_file;
+    std::string token_file;  // needed by webex_meeting keywords only
+    std::string site;        // site of keywords that name none, e.g. "acme"
     bool operator==(const WebexSettings&) const = default;
+};
+
+// Keyword actions. No keywords configured means the defaults "@webex" (personal_room) and
+// "@meet" (webex_meeting), see joindetails::effectiveKeywordRules.
+struct JoinDetailsSettings {
+    bool enabled = true;
+    std::string template_dir = "/etc/calconn/join-details";  // LOCALE.html / LOCALE.txt overrides
+    bool operator==(const JoinDetailsSettings&) const = default;
 };
 
 struct PresenceSinkSettings {
@@ -158,8 +168,9 @@ struct Settings {
     SyncSettings sync;
     MailboxesSettings mailboxes;
     DevicesSettings devices;
-    std::vector<KeywordSettings> keywords;  // in file order
+    std::vector<KeywordSettings> keywords;  // in file order; empty: the default keywords
     WebexSettings webex;
+    JoinDetailsSettings joindetails;
     PresenceSettings presence;
     ApiSettings api;
     KmsSettings kms;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "settings/Schema.h"
@@ -456,9 +457,10 @@ private:
         const auto* listen = node.find("listen");
         if (!cert && listen != nullptr && listen->value.kind == Kind::Scalar &&
             checkHostPort(listen->value.scalar) && !isLoopbackHost(listen->value.scalar)) {
-            sink_.warning(
-                listen->value.loc, join(path, "listen"),
-                "the API is served over plain HTTP on a non-loopback address; set api.tls");
+            // calconnd refuses to start so (tokens and meetings in the clear on the network).
+            sink_.error(listen->value.loc, join(path, "listen"),
+                        "plain HTTP is allowed on a loopback address only; set api.tls or "
+                        "listen on 127.0.0.1");
         }
     }
 
@@ -478,12 +480,61 @@ private:
         }
     }
 
+    // Webex site names are DNS labels ("acme" for acme.webex.com, "acme-eu").
+    void checkSiteName(const ConfigEntry* site, const std::string& path) {
+        if (site == nullptr || site->value.kind != Kind::Scalar) return;
+        const std::string& name = site->value.scalar;
+        const bool valid = !name.empty() && name.size() <= 63 && name.front() != '-' &&
+                           name.back() != '-' &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
+                           });
+        if (!valid) {
+            sink_.error(site->value.loc, path,
+                        "not a Webex site name; use the name alone, e.g. acme for acme.webex.com");
+        }
+    }
+
+    // Keywords: webex_meeting needs the API token; a personal room needs a site (its own or
+    // webex.site) unless the token can ask Webex for the room. With no keywords configured
+    // the defaults apply, and what they lack is reported at start, not here.
     void checkRoot(const ConfigNode& node) {
-        const auto* keywords = node.find("keywords");
-        if (keywords == nullptr || keywords->value.entries.empty()) return;
         const auto* webex = node.find("webex");
-        if (webex == nullptr || webex->value.find("token_file") == nullptr) {
-            sink_.error(keywords->key_loc, "webex.token_file", "required when keywords are set");
+        const bool token = webex != nullptr && webex->value.find("token_file") != nullptr;
+        const ConfigEntry* default_site = webex != nullptr ? webex->value.find("site") : nullptr;
+        checkSiteName(default_site, "webex.site");
+        const auto* keywords = node.find("keywords");
+        if (keywords == nullptr || keywords->value.kind != Kind::Mapping) return;
+        for (const auto& keyword : keywords->value.entries) {
+            if (keyword.value.kind != Kind::Mapping) continue;
+            const std::string path = "keywords." + keyword.key;
+            const ConfigEntry* site = keyword.value.find("site");
+            checkSiteName(site, path + ".site");
+            // (location, key path, action) of the action and of every modifier.
+            std::vector<std::tuple<Loc, std::string, std::string>> actions;
+            if (const auto* action = keyword.value.find("action")) {
+                actions.emplace_back(action->value.loc, path + ".action", action->value.scalar);
+            }
+            if (const auto* modifiers = keyword.value.find("modifiers");
+                modifiers != nullptr && modifiers->value.kind == Kind::Mapping) {
+                for (const auto& modifier : modifiers->value.entries) {
+                    actions.emplace_back(modifier.value.loc, path + ".modifiers." + modifier.key,
+                                         modifier.value.scalar);
+                }
+            }
+            bool site_reported = false;
+            for (const auto& [loc, action_path, action] : actions) {
+                if (action == "webex_meeting" && !token) {
+                    sink_.error(loc, "webex.token_file",
+                                "required by " + action_path + " (webex_meeting)");
+                } else if (action == "personal_room" && site == nullptr &&
+                           default_site == nullptr && !token && !site_reported) {
+                    sink_.error(keyword.key_loc, path + ".site",
+                                "required by personal_room unless webex.site or "
+                                "webex.token_file is set");
+                    site_reported = true;
+                }
+            }
         }
     }
 

@@ -7,6 +7,8 @@
 
 #include <set>
 
+#include "common/Metrics.h"
+
 namespace calconn::sync {
 
 namespace {
@@ -18,7 +20,14 @@ constexpr std::size_t kMaxValidationToken = 1024;
 
 }  // namespace
 
-NotificationReceiver::NotificationReceiver(Notify notify) : notify_(std::move(notify)) {}
+NotificationReceiver::NotificationReceiver(Notify notify, LifecycleQueued lifecycle_queued)
+    : notify_(std::move(notify)), lifecycle_queued_(std::move(lifecycle_queued)) {
+    common::metrics().describe(
+        "calconn_notifications_total", common::MetricType::Counter,
+        "Graph notifications received, by result: accepted (a change), rejected (unknown "
+        "subscription or wrong clientState), lifecycle (missed, reauthorizationRequired, "
+        "subscriptionRemoved)");
+}
 
 void NotificationReceiver::addSubscription(const std::string& subscription_id,
                                            const std::string& upn, std::string_view client_state) {
@@ -49,6 +58,7 @@ NotificationResponse NotificationReceiver::handle(const std::string& validation_
     if (!values) return {400, "text/plain", ""};
 
     std::set<std::string> to_notify;
+    Counters seen;
     {
         std::lock_guard lock(mutex_);
         for (std::size_t i = 0; i < values->size(); ++i) {
@@ -59,16 +69,16 @@ NotificationResponse NotificationReceiver::handle(const std::string& validation_
             auto it = subscriptions_.find(id);
             if (it == subscriptions_.end() ||
                 !crypto::constantTimeEquals(it->second.client_state->view(), state)) {
-                ++counters_.rejected;
+                ++seen.rejected;
                 continue;
             }
             const std::string lifecycle = item->optValue<std::string>("lifecycleEvent", "");
             if (lifecycle.empty()) {
-                ++counters_.accepted;
+                ++seen.accepted;
                 to_notify.insert(it->second.upn);
                 continue;
             }
-            ++counters_.lifecycle;
+            ++seen.lifecycle;
             if (lifecycle == "missed") {
                 to_notify.insert(it->second.upn);
                 lifecycle_.push_back({id, it->second.upn, LifecycleEvent::Missed});
@@ -82,9 +92,26 @@ NotificationResponse NotificationReceiver::handle(const std::string& validation_
                 logger().information("ignoring unknown lifecycle event " + lifecycle);
             }
         }
+        counters_.accepted += seen.accepted;
+        counters_.rejected += seen.rejected;
+        counters_.lifecycle += seen.lifecycle;
     }
+    auto& metrics = common::metrics();
+    if (seen.accepted)
+        metrics.add("calconn_notifications_total", {{"result", "accepted"}},
+                    static_cast<double>(seen.accepted));
+    if (seen.rejected)
+        metrics.add("calconn_notifications_total", {{"result", "rejected"}},
+                    static_cast<double>(seen.rejected));
+    if (seen.lifecycle)
+        metrics.add("calconn_notifications_total", {{"result", "lifecycle"}},
+                    static_cast<double>(seen.lifecycle));
+    if (seen.rejected)
+        logger().debug("rejected " + std::to_string(seen.rejected) +
+                       " notifications: unknown subscription or wrong clientState");
     // Outside the lock: the scheduler takes its own.
     for (const auto& upn : to_notify) notify_(upn);
+    if (seen.lifecycle && lifecycle_queued_) lifecycle_queued_();
     return {202, "text/plain", ""};
 }
 

@@ -1,9 +1,8 @@
 // The transport-free core of the Graph change-notification receiver: answers the validation
 // handshake, checks each notification's clientState against its subscription's secret in
 // constant time, turns valid change notifications (and `missed`) into "sync this mailbox
-// soon", and queues the other lifecycle events for the subscription manager.
-// The HTTP listener for sync.notifications.public_url and the subscription manager (create,
-// renew, reauthorize, recreate) are not built yet; they call into this class.
+// soon", and queues the lifecycle events for the subscription manager. The REST API's
+// POST /graph/notifications calls handle() (through SyncService).
 #pragma once
 
 #include <cstdint>
@@ -36,8 +35,10 @@ class NotificationReceiver {
 public:
     // Called for each mailbox with a valid change notification (the scheduler debounces).
     using Notify = std::function<void(const std::string& upn)>;
+    // Called after a POST that queued lifecycle events (the manager handles them promptly).
+    using LifecycleQueued = std::function<void()>;
 
-    explicit NotificationReceiver(Notify notify);
+    explicit NotificationReceiver(Notify notify, LifecycleQueued lifecycle_queued = {});
 
     void addSubscription(const std::string& subscription_id, const std::string& upn,
                          std::string_view client_state);
@@ -63,6 +64,7 @@ private:
         std::shared_ptr<const crypto::SecretString> client_state;
     };
     Notify notify_;
+    LifecycleQueued lifecycle_queued_;
     mutable std::mutex mutex_;
     std::map<std::string, Subscription> subscriptions_;
     std::vector<LifecycleNotice> lifecycle_;

@@ -180,6 +180,9 @@ void Scheduler::finishLocked(const std::string& upn, const RoundReport& report,
         entry.next_due = now + wait;
     }
     if (entry.pending_notification && entry.failures == 0) entry.next_due = now;
+    // A resync asked for while this round ran (force_full was cleared when it was picked, so
+    // a set flag is a new request) must not wait for the next poll.
+    if (entry.force_full && entry.failures == 0) entry.next_due = now;
 }
 
 RoundReport Scheduler::runGuarded(const Picked& picked) {

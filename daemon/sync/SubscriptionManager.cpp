@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <set>
 
 #include "crypto/Random.h"
@@ -29,6 +30,11 @@ SubscriptionManager::SubscriptionManager(SubscriptionApi& api, NotificationRecei
       clock_(clock),
       options_(std::move(options)),
       secrets_(secrets ? std::move(secrets) : SecretSource(randomSecret)) {}
+
+void SubscriptionManager::setCatchUp(CatchUp catch_up) {
+    std::lock_guard lock(mutex_);
+    catch_up_ = std::move(catch_up);
+}
 
 void SubscriptionManager::setMailboxes(const std::vector<std::string>& upns) {
     std::lock_guard lock(mutex_);
@@ -66,18 +72,28 @@ bool SubscriptionManager::createLocked(const std::string& upn, State& state) {
     request.expiration = clock_.now() + options_.lifetime;
     auto created = api_.create(request);
     if (!created) {
+        // Per mailbox at debug only: tick() sums failures up in one line (a URL that Graph
+        // cannot reach fails every mailbox at once).
         state.last_error = created.error().toString();
-        logger().warning("cannot subscribe to " + upn + ": " + state.last_error);
+        logger().debug("cannot subscribe to changes of " + upn + ": " + state.last_error);
+        ++state.failures;
+        auto wait = options_.retry_initial;
+        for (int i = 1; i < state.failures && wait < options_.retry_max; ++i) wait *= 2;
+        state.retry_at = clock_.now() + std::min(wait, options_.retry_max);
         return false;
     }
     state.id = created->id;
     state.expiration = created->expiration.value_or(request.expiration);
     state.last_error.clear();
+    state.failures = 0;
+    state.retry_at = {};
     receiver_.addSubscription(state.id, upn, secret);
+    // Changes made before the subscription existed were not notified.
+    if (catch_up_) catch_up_(upn);
     return true;
 }
 
-int SubscriptionManager::tick() {
+int SubscriptionManager::tick(const std::function<bool()>& keep_going) {
     std::lock_guard lock(mutex_);
     int failures = 0;
     for (auto& [upn, id] : to_delete_) {
@@ -94,21 +110,34 @@ int SubscriptionManager::tick() {
                 if (auto done = api_.reauthorize(notice.upn, state.id); !done) {
                     // Could not reauthorize: a new subscription replaces it.
                     state.last_error = done.error().toString();
+                    logger().warning("cannot reauthorize the subscription of " + notice.upn +
+                                     ", replacing it: " + state.last_error);
                     (void)api_.remove(notice.upn, state.id);
                     forgetLocked(state);
+                } else {
+                    logger().information("reauthorized the subscription of " + notice.upn);
+                    // Delivery may have paused before the reauthorization.
+                    if (catch_up_) catch_up_(notice.upn);
                 }
                 break;
             case LifecycleEvent::SubscriptionRemoved:
+                logger().information("graph removed the subscription of " + notice.upn +
+                                     ", recreating it");
                 forgetLocked(state);
+                state.retry_at = {};
                 break;
             case LifecycleEvent::Missed:
+                logger().information("graph missed notifications of " + notice.upn +
+                                     ", syncing it");
                 break;  // the receiver already asked for a sync
         }
     }
 
     const auto now = clock_.now();
     for (auto& [upn, state] : mailboxes_) {
+        if (keep_going && !keep_going()) break;
         if (state.id.empty()) {
+            if (now < state.retry_at) continue;
             if (!createLocked(upn, state)) ++failures;
             continue;
         }
@@ -128,7 +157,50 @@ int SubscriptionManager::tick() {
             ++failures;
         }
     }
+    logUnsubscribedLocked();
     return failures;
+}
+
+void SubscriptionManager::logUnsubscribedLocked() {
+    std::size_t unsubscribed = 0;
+    const std::pair<const std::string, State>* example = nullptr;
+    for (const auto& entry : mailboxes_) {
+        if (!entry.second.id.empty() || entry.second.failures == 0) continue;
+        ++unsubscribed;
+        if (!example) example = &entry;
+    }
+    // Said again only when the count or the example's error changes.
+    std::string summary;
+    if (example) {
+        summary = "cannot subscribe " + std::to_string(unsubscribed) +
+                  " mailboxes to change notifications (they are polled meanwhile and retried "
+                  "with backoff), e.g. " +
+                  example->first + ": " + example->second.last_error;
+    }
+    if (summary == last_summary_) return;
+    if (!summary.empty()) {
+        logger().warning(summary);
+    } else {
+        logger().information("every mailbox is subscribed to change notifications");
+    }
+    last_summary_ = summary;
+}
+
+int SubscriptionManager::removeAll(common::TimePoint deadline) {
+    std::lock_guard lock(mutex_);
+    int removed = 0;
+    for (auto& [upn, id] : to_delete_) {
+        if (clock_.now() >= deadline) break;
+        if (api_.remove(upn, id)) ++removed;
+    }
+    to_delete_.clear();
+    for (auto& [upn, state] : mailboxes_) {
+        if (state.id.empty()) continue;
+        if (clock_.now() >= deadline) break;
+        if (api_.remove(upn, state.id)) ++removed;
+        forgetLocked(state);
+    }
+    return removed;
 }
 
 std::optional<SubscriptionManager::State> SubscriptionManager::state(const std::string& upn) const {

@@ -2,8 +2,7 @@
 // creates it with a fresh random clientState, renews it before it expires, reauthorizes it on
 // reauthorizationRequired and recreates it after subscriptionRemoved or a failed renewal. The
 // secrets go to the NotificationReceiver, which checks incoming notifications against them.
-// Driven by tick() (a timer in the daemon, a FakeClock in tests); not wired into the daemon
-// yet: that needs the HTTPS listener for the public notification URL.
+// Driven by tick() (ChangeNotifications' timer thread in the daemon, a FakeClock in tests).
 #pragma once
 
 #include <chrono>
@@ -61,41 +60,62 @@ struct SubscriptionOptions {
     // Graph allows up to 4230 minutes for Outlook event subscriptions.
     std::chrono::minutes lifetime{4200};
     std::chrono::minutes renew_before{12 * 60};
+    // A mailbox whose subscription cannot be created (out of the access policy scope, say)
+    // is retried after this, doubling up to retry_max: not on every tick.
+    std::chrono::seconds retry_initial{30};
+    std::chrono::seconds retry_max{3600};
 };
 
 class SubscriptionManager {
 public:
     using SecretSource = std::function<std::string()>;
+    // A mailbox whose changes may have gone unnotified: just (re)subscribed or reauthorized.
+    using CatchUp = std::function<void(const std::string& upn)>;
 
     SubscriptionManager(SubscriptionApi& api, NotificationReceiver& receiver,
                         const common::Clock& clock, SubscriptionOptions options,
                         SecretSource secrets = {});
 
+    // Called (under the manager's lock, so it must not call back) for every mailbox that
+    // should run a delta round to catch up.
+    void setCatchUp(CatchUp catch_up);
+
     void setMailboxes(const std::vector<std::string>& upns);
 
     // Handles queued lifecycle events, creates missing subscriptions, renews expiring ones and
     // deletes those of removed mailboxes. Returns how many calls failed (retried next tick).
-    int tick();
+    // `keep_going` is asked between mailboxes; false ends the tick early (shutdown).
+    int tick(const std::function<bool()>& keep_going = {});
+
+    // Deletes every subscription (clean shutdown: Graph stops posting to a stopped daemon),
+    // until `deadline`. Returns how many were deleted.
+    int removeAll(common::TimePoint deadline);
 
     struct State {
         std::string id;
         common::TimePoint expiration{};
         std::string last_error;
+        int failures = 0;              // consecutive failed creations
+        common::TimePoint retry_at{};  // no creation attempt before this
     };
     std::optional<State> state(const std::string& upn) const;
 
 private:
     bool createLocked(const std::string& upn, State& state);
     void forgetLocked(State& state);
+    // One warning for all mailboxes whose subscription cannot be created, when that changes.
+    void logUnsubscribedLocked();
 
     SubscriptionApi& api_;
     NotificationReceiver& receiver_;
     const common::Clock& clock_;
     SubscriptionOptions options_;
     SecretSource secrets_;
+    CatchUp catch_up_;
     mutable std::mutex mutex_;
     std::map<std::string, State> mailboxes_;                      // by UPN as configured
     std::vector<std::pair<std::string, std::string>> to_delete_;  // (upn, id)
+    std::string last_summary_;  // the last unsubscribed-mailboxes warning
 };
 
 }  // namespace calconn::sync

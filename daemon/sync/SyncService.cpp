@@ -3,15 +3,19 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
 
+#include "common/Metrics.h"
 #include "graph/Clouds.h"
 #include "graph/GraphClient.h"
 #include "graph/TokenProvider.h"
@@ -20,8 +24,10 @@
 #include "settings/UsersFile.h"
 #include "store/MeetingStore.h"
 #include "sync/CalendarSource.h"
+#include "sync/ChangeNotifications.h"
 #include "sync/MailboxSync.h"
 #include "sync/Scheduler.h"
+#include "sync/SubscriptionManager.h"
 
 namespace calconn::sync {
 
@@ -47,6 +53,32 @@ common::Result<std::string> readSecretFile(const std::string& path) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
     if (text.empty()) return makeError(ErrorCode::Config, "secret file is empty", path);
     return text;
+}
+
+void describeMetrics() {
+    auto& m = common::metrics();
+    m.describe("calconn_sync_rounds_total", common::MetricType::Counter,
+               "mailbox sync rounds finished, by mode (initial, incremental, or full: a resync "
+               "or an expired delta link) and result (ok or the mailbox error reason)");
+    m.describe("calconn_notification_lag_seconds", common::MetricType::Gauge,
+               "time from a change notification's arrival to the end of the delta round it "
+               "triggered (the latest such round)");
+}
+
+std::string roundResult(const RoundReport& report) {
+    if (report.ok) return "ok";
+    const auto reason = core::mailboxErrorReasonName(report.reason);
+    return reason.empty() ? std::string("error") : std::string(reason);
+}
+
+// One line per published change event, at debug level: ids and change keys only (never
+// meeting content), so that replays after a crash can be told from second events.
+void logChange(const core::MeetingChange& change, bool replay) {
+    if (!logger().debug()) return;
+    logger().debug("change event seq=" + std::to_string(change.sequence) +
+                   " kind=" + std::string(core::changeKindName(change.kind)) +
+                   " mailbox=" + change.mailbox + " meeting=" + change.meeting_id +
+                   " change_key=" + change.change_key + " replay=" + (replay ? "1" : "0"));
 }
 
 }  // namespace
@@ -93,12 +125,93 @@ struct SyncService::Impl {
     std::unique_ptr<OutboxPublisher> publisher;
     std::unique_ptr<MailboxSync> sync;
     std::unique_ptr<Scheduler> scheduler;
+    std::atomic<bool> replaying{false};  // the start-up drain of a previous run's outbox
+
+    // Change notifications (null: polling only); swapped on reload, so callers take a copy.
+    std::unique_ptr<GraphSubscriptionApi> subscription_api;
+    std::mutex notifications_mutex;
+    std::shared_ptr<ChangeNotifications> notifications;
+    // Arrival of the oldest change notification not yet covered by a round, by lower-case UPN.
+    std::mutex lag_mutex;
+    std::map<std::string, std::chrono::steady_clock::time_point> notified_at;
+
+    RoundReport runRound(const std::string& upn, bool force_full);
+    bool notifyChange(const std::string& upn);
+    std::vector<std::string> mailboxUpns() const;
+    std::shared_ptr<ChangeNotifications> currentNotifications();
+    std::shared_ptr<ChangeNotifications> makeNotifications(const std::string& public_url);
+    void refreshSubscriptions();
 };
+
+RoundReport SyncService::Impl::runRound(const std::string& upn, bool force_full) {
+    // A notification that arrived before the round starts is covered by it.
+    std::optional<std::chrono::steady_clock::time_point> arrived;
+    {
+        std::lock_guard lock(lag_mutex);
+        if (auto it = notified_at.find(lower(upn)); it != notified_at.end()) {
+            arrived = it->second;
+            notified_at.erase(it);
+        }
+    }
+    RoundReport report = sync->run(upn, force_full);
+    common::metrics().add(
+        "calconn_sync_rounds_total",
+        {{"mode", std::string(roundModeName(report.mode))}, {"result", roundResult(report)}});
+    if (arrived && report.ok) {
+        const std::chrono::duration<double> lag = std::chrono::steady_clock::now() - *arrived;
+        common::metrics().set("calconn_notification_lag_seconds", {}, lag.count());
+    } else if (arrived) {
+        std::lock_guard lock(lag_mutex);
+        notified_at.try_emplace(lower(upn), *arrived);  // the next round covers it
+    }
+    return report;
+}
+
+bool SyncService::Impl::notifyChange(const std::string& upn) {
+    {
+        std::lock_guard lock(lag_mutex);
+        notified_at.try_emplace(lower(upn), std::chrono::steady_clock::now());
+    }
+    if (scheduler->notify(upn)) return true;
+    std::lock_guard lock(lag_mutex);
+    notified_at.erase(lower(upn));
+    return false;
+}
+
+std::vector<std::string> SyncService::Impl::mailboxUpns() const {
+    std::vector<std::string> out;
+    for (const auto& entry : scheduler->snapshot())
+        if (!entry.removed) out.push_back(entry.upn);
+    return out;
+}
+
+std::shared_ptr<ChangeNotifications> SyncService::Impl::currentNotifications() {
+    std::lock_guard lock(notifications_mutex);
+    return notifications;
+}
+
+std::shared_ptr<ChangeNotifications> SyncService::Impl::makeNotifications(
+    const std::string& public_url) {
+    ChangeNotificationsOptions options;
+    options.public_url = public_url;
+    Scheduler* jobs = scheduler.get();
+    return std::make_shared<ChangeNotifications>(
+        *subscription_api, clock, options, [this](const std::string& upn) { notifyChange(upn); },
+        // A catch-up round is no notification: it does not count towards the lag.
+        [jobs](const std::string& upn) { jobs->notify(upn); });
+}
+
+void SyncService::Impl::refreshSubscriptions() {
+    if (auto current = currentNotifications()) current->setMailboxes(mailboxUpns());
+}
 
 SyncService::SyncService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 SyncService::~SyncService() {
-    if (impl_ && impl_->scheduler) impl_->scheduler->stop(std::chrono::milliseconds(0));
+    if (!impl_) return;
+    // The subscription thread uses the scheduler and the Graph client: it stops first.
+    if (auto current = impl_->currentNotifications()) current->stop(std::chrono::milliseconds(0));
+    if (impl_->scheduler) impl_->scheduler->stop(std::chrono::milliseconds(0));
 }
 
 common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::Settings& settings) {
@@ -108,6 +221,7 @@ common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::S
     if (settings.microsoft365.tenants.size() > 1)
         logger().warning("several tenants configured; mailboxes sync through the first, " +
                          tenant.name);
+    describeMetrics();
     auto impl = std::make_unique<Impl>();
     impl->sync_settings = settings.sync;
 
@@ -164,6 +278,10 @@ common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::S
         client_options);
     impl->source = std::make_unique<GraphCalendarSource>(*impl->client);
     impl->publisher = std::make_unique<OutboxPublisher>(*impl->store, impl->bus);
+    // First subscriber, so the log shows each event before any module acts on it.
+    impl->bus.subscribe([replaying = &impl->replaying](const core::MeetingChange& change) {
+        logChange(change, replaying->load());
+    });
     impl->sync = std::make_unique<MailboxSync>(
         *impl->store, *impl->source, *impl->publisher, impl->clock,
         SyncWindow{settings.sync.window_past, settings.sync.window_future});
@@ -172,10 +290,10 @@ common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::S
     scheduler_options.workers = settings.sync.workers;
     scheduler_options.poll_interval =
         std::chrono::duration_cast<std::chrono::milliseconds>(settings.sync.poll_interval);
-    MailboxSync* sync = impl->sync.get();
+    Impl* self = impl.get();
     impl->scheduler = std::make_unique<Scheduler>(
-        [sync](const std::string& upn, bool full) { return sync->run(upn, full); }, impl->clock,
-        scheduler_options);
+        [self](const std::string& upn, bool full) { return self->runRound(upn, full); },
+        impl->clock, scheduler_options);
     net::CancelToken* cancel = &impl->cancel;
     impl->scheduler->setCancelHook([cancel] { cancel->cancel(); });
 
@@ -196,24 +314,53 @@ common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::S
         if (Status saved = impl->store->saveMailboxes(fresh); !saved) return saved.error();
     }
     for (const auto& upn : upns) impl->scheduler->addMailbox(upn);
+
+    impl->subscription_api = std::make_unique<GraphSubscriptionApi>(*impl->client);
+    if (!settings.sync.notifications_public_url.empty())
+        impl->notifications = impl->makeNotifications(settings.sync.notifications_public_url);
     return std::unique_ptr<SyncService>(new SyncService(std::move(impl)));
 }
 
 Status SyncService::start() {
     // Events committed by a previous run but not yet published go out before new ones.
+    impl_->replaying = true;
     auto drained = impl_->publisher->drain();
+    impl_->replaying = false;
     if (!drained) return drained.error();
     if (*drained > 0)
         logger().information("republished " + std::to_string(*drained) + " change events");
     impl_->scheduler->start();
+    if (auto current = impl_->currentNotifications()) {
+        current->setMailboxes(impl_->mailboxUpns());
+        current->start();
+    }
     return {};
 }
 
-void SyncService::stop(std::chrono::milliseconds deadline) { impl_->scheduler->stop(deadline); }
+void SyncService::stop(std::chrono::milliseconds deadline) {
+    if (auto current = impl_->currentNotifications()) {
+        // Delete the subscriptions, so Graph stops posting to a stopped daemon, within half
+        // the time; if Graph does not answer, give up (they expire on their own).
+        const auto budget = deadline / 2;
+        auto cleanup = std::async(std::launch::async, [current, budget] { current->stop(budget); });
+        if (cleanup.wait_for(budget + std::chrono::milliseconds(500)) ==
+            std::future_status::timeout)
+            impl_->cancel.cancel();
+        cleanup.wait();
+    }
+    impl_->scheduler->stop(deadline);
+}
 
 void SyncService::resyncAll() { impl_->scheduler->resyncAll(); }
 
-bool SyncService::notifyChange(const std::string& upn) { return impl_->scheduler->notify(upn); }
+bool SyncService::notifyChange(const std::string& upn) { return impl_->notifyChange(upn); }
+
+std::optional<NotificationResponse> SyncService::handleNotification(
+    const std::string& validation_token, const std::string& body) {
+    auto current = impl_->currentNotifications();
+    if (!current) return std::nullopt;
+    return current->handle(validation_token, body);
+}
 
 Status SyncService::resync(const std::string& upn) {
     if (!impl_->scheduler->resync(upn))
@@ -230,6 +377,7 @@ Status SyncService::addMailbox(const std::string& upn) {
     mailbox.upn = upn;
     if (Status saved = impl_->store->saveMailbox(mailbox); !saved) return saved;
     impl_->scheduler->addMailbox(upn);
+    impl_->refreshSubscriptions();
     logger().information("mailbox " + upn + " added");
     return {};
 }
@@ -240,6 +388,7 @@ Status SyncService::removeMailbox(const std::string& upn) {
     auto removed = impl_->store->removeMailbox(upn);
     if (!removed) return removed.error();
     if (auto published = impl_->publisher->drain(); !published) return published.error();
+    impl_->refreshSubscriptions();
     logger().information("mailbox " + upn + " removed");
     return {};
 }
@@ -270,6 +419,30 @@ void SyncService::applySettings(const settings::Settings& previous,
         if (after.count(lower(m.upn))) continue;
         if (Status removed = removeMailbox(m.upn); !removed)
             logger().warning("cannot remove mailbox " + m.upn + ": " + removed.error().toString());
+    }
+    applyNotificationUrl(previous.sync.notifications_public_url,
+                         next.sync.notifications_public_url);
+    impl_->refreshSubscriptions();
+}
+
+void SyncService::applyNotificationUrl(const std::string& before, const std::string& after) {
+    if (before == after) return;
+    std::shared_ptr<ChangeNotifications> old;
+    std::shared_ptr<ChangeNotifications> fresh =
+        after.empty() ? nullptr : impl_->makeNotifications(after);
+    {
+        std::lock_guard lock(impl_->notifications_mutex);
+        old = std::exchange(impl_->notifications, fresh);
+    }
+    // The old subscriptions point at the old URL: delete them (bounded; they expire anyway).
+    if (old) old->stop(std::chrono::seconds(5));
+    if (!fresh) {
+        logger().information("change notifications off: polling only");
+        return;
+    }
+    if (impl_->scheduler->started()) {
+        fresh->setMailboxes(impl_->mailboxUpns());
+        fresh->start();
     }
 }
 

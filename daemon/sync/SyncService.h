@@ -1,6 +1,7 @@
 // The sync engine as the daemon runs it: opens the key provider and the encrypted store under
 // the state directory, builds the Graph client for the configured tenant and the scheduler
-// over the configured mailboxes, and answers the control socket's mailbox questions.
+// over the configured mailboxes, keeps Graph change subscriptions when
+// sync.notifications.public_url is set, and answers the control socket's mailbox questions.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "core/Mailbox.h"
 #include "core/Meeting.h"
 #include "settings/Settings.h"
+#include "sync/NotificationReceiver.h"
 
 namespace calconn::graph {
 class GraphClient;
@@ -57,6 +59,11 @@ public:
     void resyncAll();
     // A change notification for the mailbox arrived: sync it soon (NotificationReceiver's hook).
     bool notifyChange(const std::string& upn);
+    // POST /graph/notifications (and lifecycle events, which Graph posts to the same URL):
+    // nullopt when change notifications are off (no sync.notifications.public_url).
+    // `validation_token` is the decoded ?validationToken= query parameter, empty when absent.
+    std::optional<NotificationResponse> handleNotification(const std::string& validation_token,
+                                                           const std::string& body);
     common::Status resync(const std::string& upn);
     common::Status addMailbox(const std::string& upn);
     common::Status removeMailbox(const std::string& upn);
@@ -78,6 +85,7 @@ public:
 
 private:
     explicit SyncService(std::unique_ptr<Impl> impl);
+    void applyNotificationUrl(const std::string& before, const std::string& after);
     std::unique_ptr<Impl> impl_;
 };
 

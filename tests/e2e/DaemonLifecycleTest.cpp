@@ -133,7 +133,8 @@ TEST_F(DaemonLifecycle, CalconnctlStatusDescribesTheRunningDaemon) {
     EXPECT_NE(text.out.find("calconnd "), std::string::npos) << text.out;
     EXPECT_NE(text.out.find("uptime:"), std::string::npos) << text.out;
     EXPECT_NE(text.out.find("config:    " + config_), std::string::npos) << text.out;
-    EXPECT_NE(text.out.find("running:   control socket"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("running:   api, control socket"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("api:       http://127.0.0.1:"), std::string::npos) << text.out;
     EXPECT_NE(text.out.find("pid " + std::to_string(daemon->pid())), std::string::npos) << text.out;
 
     const ProcessResult json =

@@ -113,6 +113,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+    if (keep_) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
 }
@@ -135,6 +136,8 @@ std::string writeConfig(const TempDir& dir, const ConfigOptions& options) {
         << "      tenant_id: 2f0c6e44-1d5b-4c8e-9a3e-0f6b1f1f4a11\n"
         << "      client_id: 8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n"
         << "      client_secret_file: " << secret << "\n"
+        << "api:\n"
+        << "  listen: 127.0.0.1:0\n"  // tests run in parallel: the REST API takes a free port
         << "logging:\n"
         << "  level: " << options.level << "\n"
         << "  target: stderr\n"

@@ -30,9 +30,12 @@ public:
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
     std::string file(const std::string& name) const { return path_ + "/" + name; }
+    // Leaves the directory in place when destroyed (to look at a run's files afterwards).
+    void keep() { keep_ = true; }
 
 private:
     std::string path_;
+    bool keep_ = false;
 };
 
 struct ConfigOptions {

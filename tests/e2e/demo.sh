@@ -1,182 +1,322 @@
 #!/usr/bin/env bash
-# `make demo`: start graphsim (a simulated Microsoft 365 tenant) and calconnd on loopback with a
-# throw-away CA and configuration, watch the mailboxes sync, change a meeting through graphsim's
-# control API and watch calconnd pick it up, reload, and stop everything cleanly (also on
-# Ctrl-C). It says plainly which parts of the pipeline are not driven by the daemon yet.
+# `make demo`: the whole pipeline on loopback. Starts graphsim (a simulated Microsoft 365 tenant),
+# webexsim (Webex Meetings API), a few roomsim devices (Cisco RoomOS) and calconnd with
+# config/demo.yaml and a throw-away test CA; shows mailboxes syncing, join targets found, keyword
+# meetings completed, bookings pushed per room and presence; then keeps changing the tenant every
+# few seconds so the pipeline can be watched reacting, until Ctrl-C stops everything cleanly.
+#
+#   DEMO_CHANGES=N   stop by itself after N changes (default: run until Ctrl-C); then the exit
+#                    status says whether every change reached its destination (a ctest runs it)
+#   DEMO_PAUSE=S     seconds between changes (default 5)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build_dir=${1:-build}
-calconnd="$build_dir/daemon/calconnd"
-calconnctl="$build_dir/daemon/calconnctl"
-graphsim="$build_dir/tests/sim/graphsim/graphsim"
-for binary in "$calconnd" "$calconnctl" "$graphsim"; do
+changes_left=${DEMO_CHANGES:--1}
+pause=${DEMO_PAUSE:-5}
+bin() { echo "$build_dir/$1"; }
+calconnd=$(bin daemon/calconnd)
+calconnctl=$(bin daemon/calconnctl)
+graphsim=$(bin tests/sim/graphsim/graphsim)
+webexsim=$(bin tests/sim/webexsim/webexsim)
+roomsim=$(bin tests/sim/roomsim/roomsim)
+for binary in "$calconnd" "$calconnctl" "$graphsim" "$webexsim" "$roomsim"; do
     [[ -x "$binary" ]] || { echo "demo: $binary not built (run: make build)" >&2; exit 1; }
+done
+for tool in curl jq; do
+    command -v "$tool" >/dev/null || { echo "demo: $tool missing (run: make deps)" >&2; exit 1; }
 done
 
 work=$(mktemp -d /tmp/calconn-demo-XXXXXX)
+chmod 700 "$work"
 daemon_pid=""
 stop_sent=""
-graphsim_pid=""
+sim_pids=()
 
-# Sends exactly one SIGTERM (a second would make calconnd exit at once), then waits; safe to
-# call again from the EXIT trap when a Ctrl-C interrupted the first wait.
+say() { printf '%s\n' "$*"; }
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+indent() { sed 's/^/    /'; }
+
+# Exactly one SIGTERM (a second one makes calconnd exit at once), then wait; safe to call again
+# from the EXIT trap when a Ctrl-C interrupted the first wait.
 stop_daemon() {
     [[ -n "$daemon_pid" ]] || return 0
     if [[ -z "$stop_sent" ]]; then
         stop_sent=1
         kill -TERM "$daemon_pid" 2>/dev/null || true
-        echo "==> stopping calconnd (SIGTERM)"
+        say "==> stopping calconnd (SIGTERM)"
     fi
     local rc=0
     wait "$daemon_pid" || rc=$?
-    echo "    calconnd exited with status $rc"
+    say "    calconnd exited with status $rc"
     daemon_pid=""
 }
 cleanup() {
-    set +e  # a failing echo (closed output) must not skip stopping the daemon
+    set +e  # a failing echo (closed output) must not skip stopping anything
     stop_daemon
-    if [[ -n "$graphsim_pid" ]]; then
-        kill -TERM "$graphsim_pid" 2>/dev/null
-        wait "$graphsim_pid" 2>/dev/null
-        echo "==> graphsim stopped"
-    fi
+    for pid in "${sim_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${sim_pids[@]}"; do wait "$pid" 2>/dev/null; done
+    [[ ${#sim_pids[@]} -eq 0 ]] || say "==> simulators stopped"
     rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'echo; echo "demo: interrupted"; exit 130' INT TERM HUP
-# Output closed (e.g. piped into head): stop the daemon anyway, without dying on each echo.
+trap 'echo; say "demo: Ctrl-C, stopping"; exit 0' INT
+trap 'exit 143' TERM HUP
+# Output closed (e.g. piped into head): stop everything anyway, without dying on each echo.
 trap 'trap "" PIPE; exit 141' PIPE
+
+# Starts a simulator in its own session (a Ctrl-C reaches only this script) and waits for its
+# "... listening on https://127.0.0.1:PORT" line; prints the URL.
+start_sim() {
+    local name=$1; shift
+    setsid "$@" > "$work/$name.out" 2> "$work/$name.log" &
+    local pid=$!
+    sim_pids+=("$pid")
+    local deadline=$((SECONDS + 30))
+    until grep -q "listening on" "$work/$name.out"; do
+        kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; echo "demo: $name failed" >&2; exit 1; }
+        (( SECONDS < deadline )) || { echo "demo: $name did not start" >&2; exit 1; }
+        sleep 0.1
+    done
+    grep -o 'https://127.0.0.1:[0-9]*' "$work/$name.out" | head -1
+}
+
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 20000))
+        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    done
+}
 
 tenant=72f988bf-86f1-41af-91ab-2d7cd011db47
 client=6731de76-14a6-49ae-97bc-6eba6914391e
 secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+webex_token=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+device_password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
 
-echo "==> starting graphsim: 24 users and 6 rooms, 30 meetings each, a throw-away test CA"
-setsid "$graphsim" --port 0 --tenant-id "$tenant" --client-id "$client" --client-secret "$secret" \
-    --tenant-seed 2026 --users 24 --rooms 6 --events-per-mailbox 30 --gen-ca "$work/ca" \
-    > "$work/graphsim.out" 2> "$work/graphsim.log" &
-graphsim_pid=$!
-deadline=$((SECONDS + 30))
-until grep -q "graphsim listening on" "$work/graphsim.out"; do
-    kill -0 "$graphsim_pid" 2>/dev/null || { cat "$work/graphsim.log" >&2; exit 1; }
-    (( SECONDS < deadline )) || { echo "demo: graphsim did not start" >&2; exit 1; }
-    sleep 0.1
+step "starting the simulators (throw-away test CA in $work/ca)"
+graph_url=$(start_sim graphsim "$graphsim" --port 0 --tenant-id "$tenant" --client-id "$client" \
+    --client-secret "$secret" --tenant-seed 2026 --users 24 --rooms 6 --events-per-mailbox 20 \
+    --gen-ca "$work/ca" --trust-ca "$work/ca/ca.pem")
+say "    graphsim   $graph_url   24 users, 6 rooms, realistic invitations (Teams, Zoom, Webex, Meet, ...)"
+webex_url=$(start_sim webexsim "$webexsim" --port 0 --tls-cert "$work/ca/server.pem" \
+    --tls-key "$work/ca/server.key" --token "$webex_token" --site demo)
+say "    webexsim   $webex_url   Webex Meetings API, site demo.webex.com"
+sim() { curl -sS --fail-with-body --cacert "$work/ca/ca.pem" "$@"; }
+mailboxes=$(sim "$graph_url/_sim/mailboxes")
+mapfile -t users < <(jq -r '.[] | select(.kind == "user") | .upn' <<< "$mailboxes")
+mapfile -t rooms < <(jq -r '.[] | select(.kind == "room") | .upn' <<< "$mailboxes")
+device_rooms=("${rooms[@]:0:4}")
+declare -A room_url
+for i in "${!device_rooms[@]}"; do
+    room=${device_rooms[$i]}
+    room_url[$room]=$(start_sim "roomsim$i" "$roomsim" --port 0 --tls-cert "$work/ca/server.pem" \
+        --tls-key "$work/ca/server.key" --user "calconn:$device_password:Admin")
+    say "    roomsim    ${room_url[$room]}   RoomOS device in $room"
 done
-base=$(grep -o 'https://127.0.0.1:[0-9]*' "$work/graphsim.out")
-sim() { curl -sS --cacert "$work/ca/ca.pem" "$@"; }
-echo "    $(cat "$work/graphsim.out")"
-mapfile -t upns < <(sim "$base/_sim/mailboxes" | grep -o '"upn" *: *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
-echo "    ${#upns[@]} mailboxes"
 
-# The configuration an admin would write, pointed at graphsim instead of Microsoft.
+step "writing the configuration (config/demo.yaml + conf.d/10-mailboxes.yaml)"
+umask 077
 printf '%s\n' "$secret" > "$work/client-secret"
-chmod 600 "$work/client-secret"
+printf '%s\n' "$webex_token" > "$work/webex.token"
+printf '%s\n' "$device_password" > "$work/device.pw"
+api_port=$(free_port)
+api_url="https://127.0.0.1:$api_port"
+sed -e "s|@WORK@|$work|g" -e "s|@TENANT_ID@|$tenant|g" -e "s|@CLIENT_ID@|$client|g" \
+    -e "s|@GRAPH_URL@|$graph_url|g" -e "s|@WEBEX_URL@|$webex_url|g" \
+    -e "s|@API_URL@|$api_url|g" -e "s|@API_PORT@|$api_port|g" \
+    "$repo/config/demo.yaml" > "$work/calconnd.yaml"
+mkdir -p "$work/conf.d"
 {
-    cat <<YAML
-daemon:
-  state_directory: $work/state
-  control_socket: $work/control.sock
-microsoft365:
-  tenants:
-    - name: demo
-      tenant_id: $tenant
-      client_id: $client
-      client_secret_file: $work/client-secret
-      login_endpoint: $base
-      graph_endpoint: $base
-sync:
-  poll_interval: 15s
-  workers: 4
-tls:
-  ca_file: $work/ca/ca.pem
-logging:
-  level: info
-  target: stderr
-mailboxes:
-  users:
-YAML
-    for upn in "${upns[@]}"; do echo "    - $upn"; done
-} > "$work/calconnd.yaml"
+    say "mailboxes:"
+    say "  users:"
+    for upn in "${users[@]}"; do say "    - $upn"; done
+    say "  rooms:"
+    for room in "${rooms[@]}"; do
+        say "    - mailbox: $room"
+        if [[ -n "${room_url[$room]:-}" ]]; then
+            say "      devices:"
+            say "        - type: roomos"
+            say "          url: ${room_url[$room]}"
+            say "          username: calconn"
+            say "          password_file: $work/device.pw"
+            say "          ca_file: $work/ca/ca.pem"
+        fi
+    done
+} > "$work/conf.d/10-mailboxes.yaml"
+umask 022
+ctl() { "$calconnctl" --config "$work/calconnd.yaml" "$@"; }
+token=$(ctl token create demo-admin --scope admin --tokens-file "$work/api-tokens.yaml" | tail -1)
+user_token=$(ctl token create demo-user --scope "user:${users[0]}" --tokens-file "$work/api-tokens.yaml" | tail -1)
+"$calconnd" --check-config --config "$work/calconnd.yaml"
+say "    configuration valid: ${#users[@]} users, ${#rooms[@]} rooms, ${#device_rooms[@]} with a RoomOS device"
+say "    API tokens: admin and user:${users[0]} (only their SHA-256 hashes are in api-tokens.yaml)"
 
-echo "==> calconnd --check-config"
-"$calconnd" --check-config --config "$work/calconnd.yaml" && echo "    configuration valid"
-
-echo "==> starting calconnd (log: $work/calconnd.log)"
-# Own session: a Ctrl-C in this terminal reaches only the script, which then stops the daemon
-# with one SIGTERM (a second stop signal would make calconnd exit at once).
+step "starting calconnd (log: $work/calconnd.log)"
 setsid "$calconnd" --config "$work/calconnd.yaml" 2> "$work/calconnd.log" &
 daemon_pid=$!
-
-deadline=$((SECONDS + 10))
-until "$calconnctl" --config "$work/calconnd.yaml" status >/dev/null 2>&1; do
-    if ! kill -0 "$daemon_pid" 2>/dev/null; then
-        echo "demo: calconnd exited during start-up:" >&2
-        cat "$work/calconnd.log" >&2
-        exit 1
-    fi
-    if (( SECONDS >= deadline )); then
-        echo "demo: calconnd did not answer on its control socket within 10 s" >&2
-        exit 1
-    fi
+deadline=$((SECONDS + 20))
+until ctl status >/dev/null 2>&1; do
+    kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/calconnd.log" >&2; echo "demo: calconnd exited" >&2; exit 1; }
+    (( SECONDS < deadline )) || { echo "demo: calconnd did not answer within 20 s" >&2; exit 1; }
     sleep 0.1
 done
 
-ctl() { "$calconnctl" --config "$work/calconnd.yaml" "$@"; }
-active_count() { { ctl status --json || true; } | { grep -o '"state" *: *"active"' || true; } | wc -l; }
-
-echo "==> syncing ${#upns[@]} mailboxes (calendarView delta, encrypted store in $work/state)"
+api() { curl -sS --cacert "$work/ca/ca.pem" -H "Authorization: Bearer $token" "$api_url$1"; }
+total=$(( ${#users[@]} + ${#rooms[@]} ))
+step "syncing $total mailboxes (calendarView delta into the encrypted store)"
 deadline=$((SECONDS + 120))
 while :; do
-    active=$(active_count)
-    bar=$(printf '%*s' $(( active * 40 / ${#upns[@]} )) '' | tr ' ' '#')
-    printf '\r    [%-40s] %d/%d active' "$bar" "$active" "${#upns[@]}"
-    (( active >= ${#upns[@]} )) && break
-    (( SECONDS < deadline )) || { echo; echo "demo: not all mailboxes synced within 120 s" >&2; break; }
+    active=$(ctl status --json | jq '[.mailboxes[] | select(.state == "active")] | length')
+    bar=$(printf '%*s' $(( active * 40 / total )) '' | tr ' ' '#')
+    printf '\r    [%-40s] %d/%d active' "$bar" "$active" "$total"
+    (( active >= total )) && break
+    (( SECONDS < deadline )) || { echo; say "demo: not all mailboxes synced within 120 s"; break; }
     sleep 0.2
 done
 echo
+events=$(ctl status --json | jq '[.mailboxes[].events] | add')
+say "    $events meetings cached, subjects, bodies and addresses encrypted (AES-256-GCM)"
 
-echo "==> calconnctl status"
-ctl status | sed 's/^/    /'
+step "join targets found (what apps and devices join), over all users' meetings"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+until_=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+for upn in "${users[@]}"; do
+    api "/api/v1/users/$upn/meetings?from=$now&to=$until_"
+done | jq -rs '[.[].meetings[] | (.join.service // "none")] | group_by(.) |
+    map("\(length) \(.[0])") | join(", ")' | indent
 
-first=${upns[0]}
-echo "==> a new meeting in $first, created by another client through graphsim"
-start=$(date -u -d '+2 days' +%Y-%m-%dT10:00:00)
-end=$(date -u -d '+2 days' +%Y-%m-%dT10:30:00)
-sim -X POST -H 'Content-Type: application/json' "$base/_sim/mailboxes/$first/events" \
-    -d "{\"subject\":\"Demo: quarterly review\",\"start\":{\"dateTime\":\"$start\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"$end\",\"timeZone\":\"UTC\"},\"location\":{\"displayName\":\"Room 4B; @webex\"}}" \
-    > /dev/null
-events_of() { { ctl status --json || true; } | tr '{' '\n' | { grep "\"$first\"" || true; } | { grep -o '"events" *: *[0-9]*' || true; } | { grep -o '[0-9]*$' || true; }; }
-before=$(events_of)
-ctl mailbox resync "$first" > /dev/null
+room_summary() {
+    local room=$1
+    sim "${room_url[$room]}/_sim/bookings" | jq -r --arg room "$room" '
+        .bookings | "\($room): \(length) bookings on the device" +
+        (if length > 0 then " (" + (group_by(.MeetingPlatform) |
+            map("\(length) \(.[0].MeetingPlatform)") | join(", ")) + ")" else "" end)'
+}
+step "bookings pushed to the room devices (xCommand Bookings Put, next 72 h)"
 deadline=$((SECONDS + 30))
-until [[ "$(events_of)" != "$before" ]]; do
-    (( SECONDS < deadline )) || { echo "demo: the new meeting did not arrive" >&2; break; }
-    sleep 0.2
+for room in "${device_rooms[@]}"; do
+    until [[ "$(sim "${room_url[$room]}/_sim/bookings" | jq '.generation')" != 0 ]]; do
+        (( SECONDS < deadline )) || break
+        sleep 0.2
+    done
+    room_summary "$room" | indent
 done
-echo "    $first: $before -> $(events_of) meetings cached after one delta round"
 
-echo "==> what a room device would be told about a Teams invitation (calconnctl explain)"
-ctl explain --location "Microsoft Teams Meeting" --body-file "$repo/tests/fixtures/detect/teams-outlook.html" \
-    --body-type html | head -3 | sed 's/^/    /'
-
-echo "==> reload (SIGHUP)"
-kill -HUP "$daemon_pid"
-deadline=$((SECONDS + 10))
-until grep -q "configuration reloaded" "$work/calconnd.log"; do
-    (( SECONDS < deadline )) || { echo "demo: no reload seen" >&2; exit 1; }
-    sleep 0.1
-done
-echo "    configuration reloaded"
-
-cat <<'TEXT'
-==> not driven by the daemon yet
-    Join details for keyword meetings, room-device pushes (roomsim), the REST API, change
-    notifications and presence exist as tested libraries and simulators but are not wired into
-    calconnd yet, so this demo stops after sync and detection.
+step "how to look"
+cat <<TEXT | indent
+$calconnctl --config $work/calconnd.yaml status
+$calconnctl --config $work/calconnd.yaml devices
+curl --cacert $work/ca/ca.pem -H 'Authorization: Bearer $token' \\
+     $api_url/api/v1/rooms/${device_rooms[0]}/bookings
+curl --cacert $work/ca/ca.pem -H 'Authorization: Bearer $user_token' \\
+     $api_url/api/v1/users/${users[0]}/meetings      # a user's token: only their meetings
+curl -N --cacert $work/ca/ca.pem -H 'Authorization: Bearer $user_token' \\
+     $api_url/api/v1/users/${users[0]}/notifications # server-sent events
+curl --cacert $work/ca/ca.pem -H 'Authorization: Bearer $token' $api_url/metrics
 TEXT
 
+# --- the tenant keeps changing -------------------------------------------------------------
+iso_in() { date -u -d "$1" +%Y-%m-%dT%H:%M:00; }
+event_json() {  # subject, location, start offset, body html, [organizer, room]
+    local extra='{}'
+    if [[ -n "${6:-}" ]]; then
+        extra=$(jq -n --arg o "$5" --arg r "$6" '{organizer:{emailAddress:{address:$o}},
+            attendees:[{type:"resource",emailAddress:{address:$r},status:{response:"accepted"}}]}')
+    fi
+    jq -n --arg s "$1" --arg l "$2" --arg st "$(iso_in "$3")" --arg en "$(iso_in "$3 30 minutes")" \
+        --arg b "$4" --argjson extra "$extra" \
+        '{subject:$s, location:{displayName:$l}, start:{dateTime:$st,timeZone:"UTC"},
+          end:{dateTime:$en,timeZone:"UTC"}, body:{contentType:"html",content:$b}} + $extra'
+}
+wait_for() {  # seconds, command...: polls until the command succeeds
+    local limit=$1; shift
+    local deadline=$((SECONDS + limit))
+    until "$@"; do (( SECONDS < deadline )) || return 1; sleep 0.2; done
+}
+room_has() { sim "${room_url[$1]}/_sim/bookings" | jq -e --arg t "$2" '[.bookings[] | select(.Title == $t)] | length > 0' >/dev/null; }
+room_lacks() { ! room_has "$@"; }
+block_written() {
+    sim "$graph_url/_sim/mailboxes/$1/events/$2" | jq -e '.body.content | test("demo.webex.com")' >/dev/null
+}
+presence_is() { [[ "$(api "/api/v1/users/$1/presence" | jq -r '.state')" == "$2" ]]; }
+
+declare -a created_rooms=() created_ids=()
+change=0
+missed=0
+miss() { say "    $*"; missed=$((missed + 1)); }
+step "changing the tenant every ${pause}s through graphsim's control API (Ctrl-C to stop)"
+while (( changes_left != 0 )); do
+    sleep "$pause"
+    change=$((change + 1))
+    user=${users[$(( change % ${#users[@]} ))]}
+    room=${device_rooms[$(( change % ${#device_rooms[@]} ))]}
+    t0=$(date +%s%N)
+    elapsed() { echo "$(( ($(date +%s%N) - t0) / 1000000 )) ms"; }
+    case $(( change % 4 )) in
+        1)
+            subject="Design review #$change"
+            say "[$change] $user books $room for a Teams meeting in 2 hours"
+            body='<p>Join: <a href="https://teams.microsoft.com/l/meetup-join/19%3ameeting_demo'"$change"'%40thread.v2/0">Join the meeting now</a></p>'
+            # The room's copy, as Exchange puts it into the room's calendar when the room accepts.
+            id=$(sim -X POST -H 'Content-Type: application/json' "$graph_url/_sim/mailboxes/$room/events" \
+                -d "$(event_json "$subject" "Microsoft Teams Meeting" "+2 hours" "$body" "$user" "$room")" | jq -r '.id')
+            created_rooms+=("$room"); created_ids+=("$user $id $subject")
+            if wait_for 30 room_has "$room" "$subject"; then
+                say "    $room shows it with a Join button after $(elapsed)"
+            else
+                miss "not on the device yet (see $work/calconnd.log)"
+            fi
+            ;;
+        2)
+            subject="Customer call #$change"
+            say "[$change] $user writes @webex into the location of a new meeting"
+            id=$(sim -X POST -H 'Content-Type: application/json' "$graph_url/_sim/mailboxes/$user/events" \
+                -d "$(event_json "$subject" "@webex" "+1 day" "<p>Agenda: renewal</p>")" | jq -r '.id')
+            if wait_for 30 block_written "$user" "$id"; then
+                say "    join details (personal room on demo.webex.com) written into the invitation after $(elapsed)"
+            else
+                miss "no join details yet (see $work/calconnd.log)"
+            fi
+            ;;
+        3)
+            if (( ${#created_ids[@]} > 0 )); then
+                read -r owner id subject <<< "${created_ids[0]}"
+                croom=${created_rooms[0]}
+                created_ids=("${created_ids[@]:1}"); created_rooms=("${created_rooms[@]:1}")
+                say "[$change] $owner cancels \"$subject\""
+                sim -X POST "$graph_url/_sim/mailboxes/$croom/events/$id/cancel" > /dev/null
+                if wait_for 30 room_lacks "$croom" "$subject"; then
+                    say "    gone from $croom after $(elapsed)"
+                else
+                    miss "still on $croom (see $work/calconnd.log)"
+                fi
+            fi
+            ;;
+        0)
+            if presence_is "$user" out_of_office; then
+                say "[$change] $user turns automatic replies off"
+                sim -X PATCH -H 'Content-Type: application/json' "$graph_url/_sim/mailboxes/$user/settings" \
+                    -d '{"automaticRepliesSetting":{"status":"disabled"}}' > /dev/null
+                if wait_for 30 presence_is "$user" available; then
+                    say "    presence: available after $(elapsed)"
+                else
+                    miss "presence not updated yet (see $work/calconnd.log)"
+                fi
+            else
+                say "[$change] $user turns automatic replies on"
+                sim -X PATCH -H 'Content-Type: application/json' "$graph_url/_sim/mailboxes/$user/settings" \
+                    -d '{"automaticRepliesSetting":{"status":"alwaysEnabled"}}' > /dev/null
+                if wait_for 30 presence_is "$user" out_of_office; then
+                    say "    presence: out of office after $(elapsed)"
+                else
+                    miss "presence not updated yet (see $work/calconnd.log)"
+                fi
+            fi
+            ;;
+    esac
+    (( changes_left > 0 )) && changes_left=$((changes_left - 1))
+done
 stop_daemon
-echo "==> calconnd log (last lines)"
-tail -n 8 "$work/calconnd.log" | sed 's/^/    /'
+(( missed == 0 )) || { say "demo: $missed change(s) did not arrive in time"; exit 1; }

@@ -227,6 +227,10 @@ SimResponse WebexSimulator::createMeeting(const SimRequest& request) {
     if (!options_.allow_past && start_time.timestamp() + Poco::Timespan(60, 0) < Poco::Timestamp()) {
         return error(400, "start: must be in the future");
     }
+    const std::string recurrence = stringField(in, "recurrence");
+    if (!recurrence.empty() && recurrence.rfind("FREQ=", 0) != 0) {
+        return error(400, "recurrence: must be an RFC 2445 RRULE starting with FREQ=");
+    }
     std::string site_url = stringField(in, "siteUrl");
     std::string site = options_.site;
     if (!site_url.empty()) {
@@ -253,6 +257,7 @@ SimResponse WebexSimulator::createMeeting(const SimRequest& request) {
     out->set("meetingType", "meetingSeries");
     out->set("state", "active");
     out->set("timezone", stringField(in, "timezone").empty() ? "UTC" : stringField(in, "timezone"));
+    if (!recurrence.empty()) out->set("recurrence", recurrence);
     out->set("start", Poco::DateTimeFormatter::format(start_time, "%Y-%m-%dT%H:%M:00Z"));
     out->set("end", Poco::DateTimeFormatter::format(end_time, "%Y-%m-%dT%H:%M:00Z"));
     out->set("hostUserId", hex32(0xABCDEF));

@@ -10,7 +10,12 @@
 namespace calconn::api {
 namespace {
 
-ApiRequest get(std::string path) { return ApiRequest{"GET", std::move(path), {}, {}, {}}; }
+ApiRequest get(std::string path) {
+    ApiRequest request;
+    request.method = "GET";
+    request.path = std::move(path);
+    return request;
+}
 
 TEST(Router, CallsTheHandlerOfTheMatchingRoute) {
     Router router;

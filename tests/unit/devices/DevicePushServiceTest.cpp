@@ -8,6 +8,7 @@
 
 #include "RoomSim.h"
 #include "Server.h"
+#include "common/Metrics.h"
 #include "devices/DevicePushService.h"
 #include "devices/roomos/RoomOsDevice.h"
 #include "net/PocoHttpClient.h"
@@ -60,6 +61,7 @@ protected:
                 if (source_fails_) {
                     return common::makeError(common::ErrorCode::Storage, "store closed");
                 }
+                if (not_synced_) return roomNotSyncedYet(room);
                 EXPECT_EQ(room, kRoom);
                 return meetings_;
             });
@@ -89,6 +91,7 @@ protected:
     std::unique_ptr<DevicePushService> service_;
     std::vector<BookingInput> meetings_ = {meeting("a", 1h, "A"), meeting("b", 2h, "B")};
     bool source_fails_ = false;
+    bool not_synced_ = false;
 };
 
 using Titles = std::vector<std::string>;
@@ -151,6 +154,105 @@ TEST_F(DevicePushServiceTest, PeriodicRefreshHealsDrift) {
     clock_.advance(15min);
     EXPECT_EQ(service_->runDue(), 1u);
     EXPECT_EQ(heldTitles(), (Titles{"A", "B"}));
+}
+
+TEST_F(DevicePushServiceTest, RoomsOwnPrivateTitleMasksItsPrivateMeetings) {
+    meetings_[1].meeting.sensitivity = core::Sensitivity::Private;
+    service_->setPrivateTitle(kRoom, "Booked");
+    service_->runDue();
+    EXPECT_EQ(heldTitles(), (Titles{"A", "Booked"}));
+
+    service_->setPrivateTitle(kRoom, "");  // back to devices.private_title, pushed again
+    clock_.advance(1s);
+    EXPECT_EQ(service_->runDue(), 1u);
+    EXPECT_EQ(heldTitles(), (Titles{"A", "Private meeting"}));
+}
+
+TEST_F(DevicePushServiceTest, RoomNotSyncedYetIsAskedAgainWithoutAFailure) {
+    not_synced_ = true;
+    EXPECT_EQ(service_->runDue(), 0u);
+    auto state = service_->status()[0].state;
+    EXPECT_EQ(state.consecutive_failures, 0);
+    EXPECT_FALSE(state.last_error.has_value());
+    EXPECT_EQ(deviceStateName(service_->status()[0]), "pending");
+    EXPECT_EQ(*service_->nextWakeup(), kNow + 1s);
+    EXPECT_EQ(sim_->bookingsJson(), "[]");
+
+    not_synced_ = false;  // the first sync round finished and published its changes
+    service_->roomChanged(kRoom);
+    clock_.advance(500ms);
+    EXPECT_EQ(service_->runDue(), 1u);
+    EXPECT_EQ(heldTitles(), (Titles{"A", "B"}));
+}
+
+TEST_F(DevicePushServiceTest, RemovedDeviceIsNoLongerPushedOrListed) {
+    service_->runDue();
+    EXPECT_TRUE(service_->removeDevice(kRoom, "codec"));
+    EXPECT_FALSE(service_->removeDevice(kRoom, "codec"));
+    EXPECT_TRUE(service_->status().empty());
+    service_->roomChanged(kRoom);
+    clock_.advance(15min);
+    EXPECT_EQ(service_->runDue(), 0u);
+    EXPECT_FALSE(service_->nextWakeup().has_value());
+}
+
+TEST_F(DevicePushServiceTest, PushNowOverridesTheBackoff) {
+    service_->runDue();
+    sim_->setFault(roomsim::SimFault{0, 0ms, true, 1});
+    service_->roomChanged(kRoom);
+    clock_.advance(1s);
+    EXPECT_EQ(service_->runDue(), 1u);  // failed, retry in 5 s
+    EXPECT_EQ(service_->pushNow(kRoom), 1u);
+    EXPECT_EQ(service_->pushNow("other@contoso.com"), 0u);
+    clock_.advance(1s);  // the rate gate
+    EXPECT_EQ(service_->runDue(), 1u);
+    EXPECT_EQ(deviceStateName(service_->status()[0]), "ok");
+}
+
+TEST_F(DevicePushServiceTest, CountsPushesByResultAndPublishesTheBookingsGauge) {
+    auto& metrics = common::metrics();
+    const double ok_before = metrics.value("calconn_device_pushes_total", {{"result", "ok"}});
+    const double error_before = metrics.value("calconn_device_pushes_total", {{"result", "error"}});
+    service_->runDue();
+    EXPECT_EQ(metrics.value("calconn_device_pushes_total", {{"result", "ok"}}), ok_before + 1);
+    EXPECT_EQ(metrics.value("calconn_device_bookings", {{"room", kRoom}, {"device", "codec"}}), 2);
+
+    sim_->setFault(roomsim::SimFault{500, 0ms, false, -1});
+    service_->roomChanged(kRoom);
+    clock_.advance(1s);
+    service_->runDue();
+    EXPECT_EQ(metrics.value("calconn_device_pushes_total", {{"result", "error"}}), error_before + 1);
+
+    service_->removeDevice(kRoom, "codec");
+    EXPECT_EQ(metrics.render().find("device=\"codec\""), std::string::npos);
+}
+
+TEST_F(DevicePushServiceTest, WindowFollowsTheWallClockNotThePushClock) {
+    common::FakeClock wall(kNow + 90min);  // meeting A (1 h from kNow, 30 min) is over
+    DevicePushService service(settings::DevicesSettings{}, PushSchedulerOptions{}, clock_,
+                              [this](const std::string&) -> common::Result<std::vector<BookingInput>> {
+                                  return meetings_;
+                              },
+                              &wall);
+    roomos::RoomOsDeviceConfig config;
+    config.name = "codec";
+    config.base_url = server_->baseUrl();
+    config.username = "calconn";
+    config.password = "pw";
+    service.addDevice(kRoom, std::make_unique<roomos::RoomOsDevice>(config, *http_, clock_));
+    EXPECT_EQ(service.runDue(), 1u);
+    EXPECT_EQ(heldTitles(), (Titles{"B"}));
+}
+
+TEST_F(DevicePushServiceTest, NewerSettingsApplyAtTheNextPush) {
+    service_->runDue();
+    settings::DevicesSettings hide_all_but_an_hour;
+    hide_all_but_an_hour.horizon = std::chrono::hours(1) + std::chrono::minutes(30);
+    PushSchedulerOptions scheduling;
+    service_->setSettings(hide_all_but_an_hour, scheduling);
+    clock_.advance(1s);
+    EXPECT_EQ(service_->runDue(), 1u);
+    EXPECT_EQ(heldTitles(), (Titles{"A"}));
 }
 
 }  // namespace

@@ -114,5 +114,30 @@ TEST(RateGate, OneRequestPerInterval) {
     EXPECT_TRUE(gate.tryAcquire());
 }
 
+TEST(PushScheduler, DueNowSkipsTheBackoff) {
+    common::FakeClock clock(kStart);
+    PushScheduler s(options(), clock);
+    s.addDevice("d");
+    s.recordFailure("d", common::makeError(common::ErrorCode::Unavailable, "down"));
+    EXPECT_TRUE(s.due().empty());
+    s.dueNow("d");
+    EXPECT_EQ(s.due(), Names{"d"});
+    EXPECT_TRUE(s.state("d")->changed);
+}
+
+TEST(PushScheduler, ShorterRefreshIntervalAppliesToDevicesAlreadyScheduled) {
+    common::FakeClock clock(kStart);
+    PushScheduler s(options(), clock);
+    s.addDevice("ok");
+    s.addDevice("failing");
+    s.recordSuccess("ok", 1);
+    s.recordFailure("failing", common::makeError(common::ErrorCode::Unavailable, "down"));
+    auto shorter = options();
+    shorter.refresh_interval = 2min;
+    s.setOptions(shorter);
+    EXPECT_EQ(s.state("ok")->next_due, kStart + 2min);
+    EXPECT_EQ(s.state("failing")->next_due, kStart + 5s);  // its retry is unchanged
+}
+
 }  // namespace
 }  // namespace calconn::devices

@@ -98,6 +98,24 @@ TEST(DecodeEvent, IsStrictAboutTypes) {
     }
 }
 
+TEST(DecodeEvent, ReadsExpandedExtendedProperties) {
+    auto event = decodeEvent(R"({"id":"x","singleValueExtendedProperties":[
+        {"id":"String {6f1c8a52-3f0e-4a8e-9d3c-7b1f0c2a9e41} Name calconn-join-details",
+         "value":"v1;action=personal_room;site=acme"}]})");
+    ASSERT_TRUE(event.ok()) << event.error().toString();
+    ASSERT_EQ(event->single_value_extended_properties.size(), 1u);
+    EXPECT_EQ(event->single_value_extended_properties[0].id,
+              "String {6f1c8a52-3f0e-4a8e-9d3c-7b1f0c2a9e41} Name calconn-join-details");
+    EXPECT_EQ(event->single_value_extended_properties[0].value, "v1;action=personal_room;site=acme");
+
+    auto none = decodeEvent(R"({"id":"x"})");
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->single_value_extended_properties.empty());
+    auto wrong = decodeEvent(R"({"id":"x","singleValueExtendedProperties":["v"]})");
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().message.find("singleValueExtendedProperties"), std::string::npos);
+}
+
 TEST(DecodeEvent, ToleratesNullsAndUnknownFields) {
     auto event = decodeEvent(
         R"({"id":"x","subject":null,"location":null,"attendees":null,"new":{"a":[1,{"b":2}]},"type":"futureType"})");

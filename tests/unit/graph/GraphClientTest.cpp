@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "Fixtures.h"
+#include "common/Metrics.h"
 #include "graph/Decoders.h"
 #include "graph/GraphClient.h"
 #include "graph/TimeZones.h"
@@ -184,6 +185,32 @@ TEST(GraphClient, HonoursRetryAfterOn429) {
     EXPECT_LE(sleeps[0], 2750ms);
     EXPECT_GE(sleeps[1], 500ms);  // no Retry-After: backoff of the second attempt (1 s, jittered)
     EXPECT_LE(sleeps[1], 1000ms);
+}
+
+TEST(GraphClient, CountsRequestsByStatusAndThrottleWaitsInTheMetrics) {
+    auto& m = common::metrics();
+    const double ok = m.value("calconn_graph_requests_total", {{"status", "200"}});
+    const double throttled = m.value("calconn_graph_requests_total", {{"status", "429"}});
+    const double failed = m.value("calconn_graph_requests_total", {{"status", "error"}});
+    const double waits = m.value("calconn_graph_throttle_waits_total");
+    const double waited = m.value("calconn_graph_throttle_wait_seconds_total");
+    Harness h;
+    h.http.expect(
+        "GET", kBase + "/users/alice/events/E1",
+        FakeHttpClient::json(429, fixture("error-throttled.json"), {{"Retry-After", "2"}}));
+    h.http.expect("GET", kBase + "/users/alice/events/E1",
+                  common::makeError(ErrorCode::Unavailable, "connection reset"));
+    h.http.expect("GET", kBase + "/users/alice/events/E1",
+                  FakeHttpClient::json(200, R"({"id":"E1"})"));
+    ASSERT_TRUE(h.client.getEvent("alice", "E1").ok());
+    EXPECT_EQ(m.value("calconn_graph_requests_total", {{"status", "200"}}), ok + 1);
+    EXPECT_EQ(m.value("calconn_graph_requests_total", {{"status", "429"}}), throttled + 1);
+    EXPECT_EQ(m.value("calconn_graph_requests_total", {{"status", "error"}}), failed + 1);
+    // Only the wait Graph's 429 asked for counts as throttling, not the backoff after a reset.
+    EXPECT_EQ(m.value("calconn_graph_throttle_waits_total"), waits + 1);
+    EXPECT_GE(m.value("calconn_graph_throttle_wait_seconds_total"), waited + 2.0);
+    EXPECT_LE(m.value("calconn_graph_throttle_wait_seconds_total"), waited + 2.3);
+    EXPECT_NE(m.render().find("# HELP calconn_graph_requests_total"), std::string::npos);
 }
 
 TEST(GraphClient, GivesUpWithThrottledAfterMaxAttempts) {

@@ -235,5 +235,46 @@ TEST(GraphClientAgainstGraphsim, ReportsMailboxOutsidePolicy) {
         << denied.status.error().toString();
 }
 
+TEST(GraphClientAgainstGraphsim, PatchesGuardedByEtagAndReadsBackTheExtendedProperty) {
+    GraphsimStack stack;
+    const std::string upn = stack.mailbox(0);
+    auto round = runRound(stack.client(), upn, "");
+    ASSERT_TRUE(round.status.ok()) << round.status.error().toString();
+    std::string id;
+    for (const auto& [event_id, event] : round.events) {
+        if (event.type == EventType::SingleInstance && event.is_organizer) id = event_id;
+    }
+    ASSERT_FALSE(id.empty());
+    const std::string property_id = "String {6f1c8a52-3f0e-4a8e-9d3c-7b1f0c2a9e41} Name probe";
+    const std::string expand =
+        "$expand=singleValueExtendedProperties($filter=id%20eq%20'String%20%7B6f1c8a52-3f0e-4a8e-"
+        "9d3c-7b1f0c2a9e41%7D%20Name%20probe')";
+
+    auto before = stack.client().getEvent(upn, id, expand);
+    ASSERT_TRUE(before.ok()) << before.error().toString();
+    EXPECT_TRUE(before->single_value_extended_properties.empty());
+    ASSERT_FALSE(before->etag.empty());
+
+    const std::string patch = R"({"singleValueExtendedProperties":[{"id":")" + property_id +
+                              R"(","value":"v1"}]})";
+    auto patched = stack.client().patchEvent(upn, id, patch, before->etag);
+    ASSERT_TRUE(patched.ok()) << patched.error().toString();
+    EXPECT_NE(patched->etag, before->etag);
+
+    // The old etag no longer matches: a second writer gets Conflict, not an overwrite.
+    auto stale = stack.client().patchEvent(upn, id, patch, before->etag);
+    ASSERT_FALSE(stale.ok());
+    EXPECT_EQ(stale.error().code, ErrorCode::Conflict);
+
+    auto after = stack.client().getEvent(upn, id, expand);
+    ASSERT_TRUE(after.ok());
+    ASSERT_EQ(after->single_value_extended_properties.size(), 1u);
+    EXPECT_EQ(after->single_value_extended_properties[0].value, "v1");
+    // Without the $expand the property stays out of the answer.
+    auto plain = stack.client().getEvent(upn, id);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(plain->single_value_extended_properties.empty());
+}
+
 }  // namespace
 }  // namespace calconn::graph

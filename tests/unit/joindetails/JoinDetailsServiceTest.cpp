@@ -168,6 +168,16 @@ TEST_F(ServiceTest, WebexMeetingIsCreatedOnceAcrossConflictRetries) {
     EXPECT_EQ(webex.created, 1);
 }
 
+TEST_F(ServiceTest, ASeriesBooksOneRecurringWebexMeeting) {
+    calendar.event.state.location = "@meet";
+    calendar.event.state.kind = EventKind::SeriesMaster;
+    calendar.event.recurrence = "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=5";
+    ASSERT_TRUE(run().ok());
+    EXPECT_EQ(webex.created, 1);
+    EXPECT_EQ(webex.last_request.recurrence, "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;COUNT=5");
+    EXPECT_EQ(countOccurrences(calendar.event.state.body, "calconn:join-details:begin"), 1u);
+}
+
 TEST_F(ServiceTest, RemovingTheKeywordRemovesTheBlockAndTheMeeting) {
     calendar.event.state.location = "@meet";
     ASSERT_TRUE(run().ok());

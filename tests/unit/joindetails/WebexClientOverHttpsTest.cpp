@@ -57,7 +57,7 @@ protected:
 TEST_F(WebexOverHttps, CreatesReadsAndDeletesAMeeting) {
     auto c = client("good-token");
     CreateMeetingRequest request{"Q3 planning ż", "", isoIn(std::chrono::minutes(60)),
-                                 isoIn(std::chrono::minutes(120)), "Europe/Warsaw", "acme.webex.com", ""};
+                                 isoIn(std::chrono::minutes(120)), "Europe/Warsaw", "acme.webex.com", "", ""};
     auto meeting = c->createMeeting(request);
     ASSERT_TRUE(meeting.ok()) << meeting.error().toString();
     EXPECT_EQ(meeting->join_url.rfind("https://acme.webex.com/acme/j.php?MTID=m", 0), 0u);
@@ -94,12 +94,12 @@ TEST_F(WebexOverHttps, WrongTokenIsUnauthenticated) {
 TEST_F(WebexOverHttps, InvalidMeetingsAreRefusedWithWebexErrors) {
     auto c = client("good-token");
     auto too_short = c->createMeeting({"t", "", isoIn(std::chrono::minutes(60)),
-                                       isoIn(std::chrono::minutes(65)), "", "", ""});
+                                       isoIn(std::chrono::minutes(65)), "", "", "", ""});
     ASSERT_FALSE(too_short.ok());
     EXPECT_EQ(too_short.error().code, common::ErrorCode::InvalidArgument);
     EXPECT_NE(too_short.error().message.find("at least 10 minutes"), std::string::npos);
     auto past = c->createMeeting({"t", "", isoIn(std::chrono::minutes(-120)),
-                                  isoIn(std::chrono::minutes(-60)), "", "", ""});
+                                  isoIn(std::chrono::minutes(-60)), "", "", "", ""});
     ASSERT_FALSE(past.ok());
     EXPECT_NE(past.error().message.find("future"), std::string::npos);
     EXPECT_EQ(simulator->meetingCount(), 0u);
@@ -109,7 +109,7 @@ TEST_F(WebexOverHttps, ThrottlingCarriesRetryAfter) {
     simulator->addFault({429, 3, 1, "POST", "/v1/meetings"});
     auto c = client("good-token");
     CreateMeetingRequest request{"t", "", isoIn(std::chrono::minutes(60)),
-                                 isoIn(std::chrono::minutes(90)), "", "", ""};
+                                 isoIn(std::chrono::minutes(90)), "", "", "", ""};
     auto first = c->createMeeting(request);
     ASSERT_FALSE(first.ok());
     EXPECT_EQ(first.error().code, common::ErrorCode::Throttled);

@@ -18,7 +18,7 @@ using testing::readFixture;
 
 TEST(WebexCodec, EncodesCreateMeetingAsResearchSays) {
     CreateMeetingRequest request{"Q3 planning", "", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z",
-                                 "Europe/Warsaw", "acme.webex.com", ""};
+                                 "Europe/Warsaw", "acme.webex.com", "", ""};
     Poco::JSON::Parser parser;
     auto o = parser.parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
     EXPECT_EQ(o->getValue<std::string>("title"), "Q3 planning");
@@ -28,12 +28,16 @@ TEST(WebexCodec, EncodesCreateMeetingAsResearchSays) {
     EXPECT_EQ(o->getValue<std::string>("siteUrl"), "acme.webex.com");
     EXPECT_FALSE(o->getValue<bool>("sendEmail"));
     EXPECT_FALSE(o->has("agenda"));
+    EXPECT_FALSE(o->has("recurrence"));
+    request.recurrence = "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU";
+    o = Poco::JSON::Parser().parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
+    EXPECT_EQ(o->getValue<std::string>("recurrence"), "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU");
 }
 
 TEST(WebexCodec, CutsTitleTo128CharactersWithoutBreakingUtf8) {
     std::string title;
     for (int i = 0; i < 200; ++i) title += "ż";
-    CreateMeetingRequest request{title, "", "s", "e", "", "", ""};
+    CreateMeetingRequest request{title, "", "s", "e", "", "", "", ""};
     Poco::JSON::Parser parser;
     auto o = parser.parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
     std::string sent = o->getValue<std::string>("title");
@@ -42,7 +46,7 @@ TEST(WebexCodec, CutsTitleTo128CharactersWithoutBreakingUtf8) {
     EXPECT_EQ(truncateUtf8("a会b", 2), "a会");
     EXPECT_EQ(truncateUtf8("a\xE4\xBC", 5), "a");
     // An empty subject still gives Webex a title (it requires one).
-    CreateMeetingRequest untitled{"", "", "s", "e", "", "", ""};
+    CreateMeetingRequest untitled{"", "", "s", "e", "", "", "", ""};
     auto u = parser.parse(encodeCreateMeeting(untitled)).extract<Poco::JSON::Object::Ptr>();
     EXPECT_FALSE(u->getValue<std::string>("title").empty());
 }

@@ -215,6 +215,28 @@ TEST(Scheduler, ResyncForcesAFullRoundNowAndResetsBackoff) {
               (std::pair<std::string, bool>{"b@x", true}));
 }
 
+TEST(Scheduler, AResyncAskedForDuringARoundRunsRightAfterIt) {
+    common::FakeClock clock(kStart);
+    std::vector<bool> fulls;
+    Scheduler* scheduler = nullptr;
+    Scheduler s(
+        [&](const std::string& upn, bool full) {
+            fulls.push_back(full);
+            if (fulls.size() == 1) scheduler->resync(upn);  // e.g. calconnctl mailbox resync
+            RoundReport r;
+            r.ok = true;
+            r.state = core::MailboxState::Active;
+            return r;
+        },
+        clock, options());
+    scheduler = &s;
+    s.setMailboxes({"a@x"});
+    ASSERT_EQ(s.step().size(), 1u);
+    clock.advance(1ms);  // the next step, well before the poll interval
+    ASSERT_EQ(s.step().size(), 1u);
+    EXPECT_EQ(fulls, (std::vector<bool>{false, true}));
+}
+
 TEST(Scheduler, SetMailboxesAddsAndRemoves) {
     common::FakeClock clock(kStart);
     FakeRounds rounds;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -143,6 +144,7 @@ TEST(SubscriptionManager, FailedCreatesAreRetriedAndRemovedMailboxesUnsubscribed
     EXPECT_EQ(s.manager.tick(), 2);
     EXPECT_FALSE(s.manager.state("a@x")->last_error.empty());
     s.api.fail_create = false;
+    s.clock.advance(30s);
     EXPECT_EQ(s.manager.tick(), 0);
     EXPECT_EQ(s.api.live.size(), 2u);
     s.manager.setMailboxes({"b@x"});
@@ -150,6 +152,64 @@ TEST(SubscriptionManager, FailedCreatesAreRetriedAndRemovedMailboxesUnsubscribed
     s.manager.tick();
     EXPECT_EQ(s.api.live.size(), 1u);
     EXPECT_EQ(s.api.calls.back(), "remove a@x");
+}
+
+TEST(SubscriptionManager, AMailboxThatCannotBeSubscribedBacksOffInsteadOfRetryingEveryTick) {
+    Rig s;
+    s.api.fail_create = true;
+    s.manager.setMailboxes({"a@x"});
+    auto creates = [&] { return std::count(s.api.calls.begin(), s.api.calls.end(), "create a@x"); };
+    // Ticks every 30 s for two hours: 30 s, 1, 2, 4, ... 32 min, then hourly.
+    for (int i = 0; i < 240; ++i) {
+        s.manager.tick();
+        s.clock.advance(30s);
+    }
+    EXPECT_LE(creates(), 10);
+    EXPECT_GE(creates(), 7);
+    EXPECT_EQ(s.manager.state("a@x")->failures, creates());
+    // Once it works, the backoff is forgotten.
+    s.api.fail_create = false;
+    s.clock.advance(1h);
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(s.manager.state("a@x")->failures, 0);
+}
+
+TEST(SubscriptionManager, AsksForACatchUpRoundAfterSubscribingAndReauthorizing) {
+    Rig s;
+    std::vector<std::string> catch_up;
+    s.manager.setCatchUp([&](const std::string& upn) { catch_up.push_back(upn); });
+    s.manager.setMailboxes({"a@x"});
+    s.manager.tick();
+    EXPECT_EQ(catch_up, std::vector<std::string>{"a@x"});
+    const std::string id = s.manager.state("a@x")->id;
+    s.receiver.handle("", s.notify(id, "secret-1", "reauthorizationRequired"));
+    s.manager.tick();
+    EXPECT_EQ(catch_up, (std::vector<std::string>{"a@x", "a@x"}));
+    // Missed: the receiver itself asks for the round; the manager only logs.
+    s.receiver.handle("", s.notify(id, "secret-1", "missed"));
+    EXPECT_EQ(s.notified, std::vector<std::string>{"a@x"});
+    s.manager.tick();
+    EXPECT_EQ(catch_up.size(), 2u);
+}
+
+TEST(SubscriptionManager, RemoveAllDeletesEverySubscriptionUntilTheDeadline) {
+    Rig s;
+    s.manager.setMailboxes({"a@x", "b@x", "c@x"});
+    s.manager.tick();
+    ASSERT_EQ(s.api.live.size(), 3u);
+    EXPECT_EQ(s.manager.removeAll(s.clock.now()), 0);  // no time left
+    EXPECT_EQ(s.api.live.size(), 3u);
+    EXPECT_EQ(s.manager.removeAll(s.clock.now() + 5s), 3);
+    EXPECT_TRUE(s.api.live.empty());
+    EXPECT_TRUE(s.manager.state("a@x")->id.empty());
+}
+
+TEST(SubscriptionManager, TickStopsBetweenMailboxesWhenAskedTo) {
+    Rig s;
+    s.manager.setMailboxes({"a@x", "b@x", "c@x"});
+    int asked = 0;
+    s.manager.tick([&] { return ++asked <= 1; });
+    EXPECT_EQ(s.api.live.size(), 1u);
 }
 
 }  // namespace

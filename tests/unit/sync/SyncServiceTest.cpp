@@ -119,5 +119,37 @@ TEST(SyncService, MissingSecretFileIsAConfigError) {
     EXPECT_EQ(service.error().code, common::ErrorCode::Config);
 }
 
+TEST(SyncService, AnswersGraphNotificationsOnlyWhenAPublicUrlIsSet) {
+    TempDir dir;
+    auto s = makeSettings(dir);
+    auto off = SyncService::open(s);
+    ASSERT_TRUE(off.ok()) << off.error().toString();
+    EXPECT_FALSE((*off)->handleNotification("token", "").has_value());
+    off = common::Result<std::unique_ptr<SyncService>>(
+        common::makeError(common::ErrorCode::Internal, "closed"));
+
+    s.sync.notifications_public_url = "https://calconn.example.com/graph/notifications";
+    auto on = SyncService::open(s);
+    ASSERT_TRUE(on.ok()) << on.error().toString();
+    auto validation = (*on)->handleNotification("Validation: token 1", "");
+    ASSERT_TRUE(validation.has_value());
+    EXPECT_EQ(validation->status, 200);
+    EXPECT_EQ(validation->body, "Validation: token 1");
+    // No subscription exists yet: any notification is dropped, with 202 as Graph expects.
+    auto unknown = (*on)->handleNotification(
+        "", R"({"value":[{"subscriptionId":"nope","clientState":"guess"}]})");
+    ASSERT_TRUE(unknown.has_value());
+    EXPECT_EQ(unknown->status, 202);
+    auto bad = (*on)->handleNotification("", "{not json");
+    ASSERT_TRUE(bad.has_value());
+    EXPECT_EQ(bad->status, 400);
+
+    // Turned off by a reload: the receiver is gone.
+    auto next = s;
+    next.sync.notifications_public_url.clear();
+    (*on)->applySettings(s, next);
+    EXPECT_FALSE((*on)->handleNotification("token", "").has_value());
+}
+
 }  // namespace
 }  // namespace calconn::sync

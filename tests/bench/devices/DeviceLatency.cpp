@@ -1,0 +1,511 @@
+// Notification-to-booking latency (issue 6, BENCHMARKS.md): the real graphsim, one real roomsim
+// per room and the real calconnd as processes. Creates meetings in the rooms through graphsim's
+// control API at a steady rate and times each one from the create request until the room's
+// roomsim holds a booking with its subject (roomsim polled every 20 ms). Reports p50/p90/p99/max
+// over all changes, the pushes the devices received, and calconnd's CPU time.
+//
+//   calconn_device_latency [--rooms R] [--changes N] [--rate PER_SECOND]
+//                          [--poll-interval-s S] [--notifications] [--keep]
+//
+// Without --notifications calconnd finds changes by polling (sync.poll_interval); with it,
+// graphsim delivers Graph change notifications to calconnd's HTTPS API (sync.notifications).
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/PocoHttpClient.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr const char* kTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+constexpr const char* kClientId = "6731de76-14a6-49ae-97bc-6eba6914391e";
+constexpr const char* kSecret = "latency-bench-secret";
+constexpr const char* kDevicePassword = "bench-device-pw";
+constexpr auto kSeenPoll = 20ms;
+constexpr auto kChangeTimeout = 120s;
+
+struct Options {
+    int rooms = 10;
+    int changes = 1000;
+    double rate = 2.0;  // changes per second, spread round-robin over the rooms
+    int poll_interval_s = 10;
+    bool notifications = false;
+    bool keep = false;
+};
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// A background process, stdout and stderr into `log`; SIGTERM then SIGKILL on destruction.
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, const std::string& log) {
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            std::vector<char*> args;
+            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            ::_exit(127);
+        }
+    }
+    ~Process() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGTERM);
+        for (int i = 0; i < 300; ++i) {
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+            std::this_thread::sleep_for(100ms);
+        }
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    pid_t pid() const { return pid_; }
+    bool alive() const { return ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+private:
+    pid_t pid_ = -1;
+};
+
+// Runs a program to completion and returns its stdout, or nullopt on a non-zero exit.
+std::optional<std::string> capture(const std::vector<std::string>& argv) {
+    int fds[2];
+    if (::pipe(fds) != 0) return std::nullopt;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(fds[1], 1);
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 2);
+        ::close(fds[0]);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    std::string out;
+    char buf[65536];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+    return out;
+}
+
+// The URL a simulator prints once it serves ("... listening on https://127.0.0.1:PORT").
+std::optional<std::string> waitForUrl(const Process& process, const std::string& log_path) {
+    const auto deadline = Clock::now() + 60s;
+    while (Clock::now() < deadline) {
+        const std::string log = readFile(log_path);
+        const auto at = log.find("listening on https://");
+        if (at != std::string::npos) {
+            const auto url = log.find("https://", at);
+            const auto end = log.find('\n', url);
+            if (end != std::string::npos) return log.substr(url, end - url);
+        }
+        if (!process.alive()) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    std::cerr << "did not start:\n" << readFile(log_path);
+    return std::nullopt;
+}
+
+double cpuSeconds(pid_t pid) {
+    const std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
+    std::istringstream in(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    unsigned long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && in >> field; ++i) {
+        if (i == 14) utime = std::stoul(field);
+        if (i == 15) stime = std::stoul(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// A free TCP port on 127.0.0.1 for calconnd's API (Graph needs the URL before calconnd runs).
+int freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t length = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+    const int port = ntohs(addr.sin_port);
+    ::close(fd);
+    return port;
+}
+
+std::string graphDateTime(std::chrono::system_clock::time_point t) {
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+    const auto day = std::chrono::floor<std::chrono::days>(seconds);
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::hh_mm_ss hms{seconds - day};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buf;
+}
+
+double percentile(std::vector<double> sorted, double p) {
+    if (sorted.empty()) return 0;
+    const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
+    const auto low = static_cast<std::size_t>(rank);
+    const auto high = std::min(low + 1, sorted.size() - 1);
+    return sorted[low] + (sorted[high] - sorted[low]) * (rank - static_cast<double>(low));
+}
+
+int usage() {
+    std::cerr << "usage: calconn_device_latency [--rooms R] [--changes N] [--rate PER_SECOND]\n"
+                 "       [--poll-interval-s S] [--notifications] [--keep]\n";
+    return 64;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+        const char* v = nullptr;
+        if (a == "--rooms" && (v = value())) opt.rooms = std::atoi(v);
+        else if (a == "--changes" && (v = value())) opt.changes = std::atoi(v);
+        else if (a == "--rate" && (v = value())) opt.rate = std::atof(v);
+        else if (a == "--poll-interval-s" && (v = value())) opt.poll_interval_s = std::atoi(v);
+        else if (a == "--notifications") opt.notifications = true;
+        else if (a == "--keep") opt.keep = true;
+        else return usage();
+    }
+    if (opt.rooms < 1 || opt.changes < 1 || opt.rate <= 0) return usage();
+
+    char tmpl[] = "/tmp/calconn-device-latency-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    auto file = [&](const std::string& name) { return dir + "/" + name; };
+    std::filesystem::create_directories(file("run"));
+
+    auto graphsim = std::make_unique<Process>(
+        std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kTenant,
+                                 "--client-id", kClientId, "--client-secret", kSecret,
+                                 "--tenant-seed", "29", "--users", "1", "--rooms",
+                                 std::to_string(opt.rooms), "--events-per-mailbox", "2",
+                                 "--gen-ca", file("ca")},
+        file("graphsim.log"));
+    const auto base = waitForUrl(*graphsim, file("graphsim.log"));
+    if (!base) return 1;
+
+    calconn::net::PocoHttpClientOptions http_options;
+    http_options.tls.ca_file = file("ca/ca.pem");
+    http_options.max_idle_per_host = 4;
+    auto created_client = calconn::net::PocoHttpClient::create(http_options);
+    if (!created_client.ok()) {
+        std::cerr << "http client: " << created_client.error().message << "\n";
+        return 1;
+    }
+    auto& http = **created_client;
+    auto get = [&](const std::string& url) -> std::optional<std::string> {
+        calconn::net::HttpRequest request;
+        request.method = "GET";
+        request.url = url;
+        auto response = http.send(request);
+        if (!response.ok() || response->status != 200) return std::nullopt;
+        return response->body;
+    };
+
+    std::string user;
+    std::vector<std::string> rooms;
+    {
+        auto body = get(*base + "/_sim/mailboxes");
+        if (!body) return 1;
+        Poco::JSON::Parser parser;
+        auto list = parser.parse(*body).extract<Poco::JSON::Array::Ptr>();
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            auto m = list->getObject(static_cast<unsigned>(i));
+            if (m->getValue<std::string>("kind") == "room")
+                rooms.push_back(m->getValue<std::string>("upn"));
+            else
+                user = m->getValue<std::string>("upn");
+        }
+    }
+
+    // One simulated device per room, serving graphsim's certificate (signed by the test CA).
+    std::vector<std::unique_ptr<Process>> roomsims;
+    std::vector<std::string> device_urls;
+    for (std::size_t r = 0; r < rooms.size(); ++r) {
+        const std::string log = file("roomsim-" + std::to_string(r) + ".log");
+        roomsims.push_back(std::make_unique<Process>(
+            std::vector<std::string>{ROOMSIM_PATH, "--port", "0", "--tls-cert", file("ca/server.pem"),
+                                     "--tls-key", file("ca/server.key"), "--user",
+                                     std::string("calconn:") + kDevicePassword + ":Admin"},
+            log));
+        auto url = waitForUrl(*roomsims.back(), log);
+        if (!url) return 1;
+        device_urls.push_back(*url);
+    }
+
+    const std::string secret = file("client-secret");
+    std::ofstream(secret) << kSecret << "\n";
+    const std::string password = file("device.pw");
+    std::ofstream(password) << kDevicePassword << "\n";
+    ::chmod(secret.c_str(), 0600);
+    ::chmod(password.c_str(), 0600);
+    const int api_port = freePort();
+    const std::string config = file("calconnd.yaml");
+    {
+        std::ofstream out(config);
+        out << "daemon:\n"
+            << "  state_directory: " << file("state") << "\n"
+            << "  control_socket: " << file("run/control.sock") << "\n"
+            << "microsoft365:\n"
+            << "  tenants:\n"
+            << "    - name: sim\n"
+            << "      tenant_id: " << kTenant << "\n"
+            << "      client_id: " << kClientId << "\n"
+            << "      client_secret_file: " << secret << "\n"
+            << "      login_endpoint: " << *base << "\n"
+            << "      graph_endpoint: " << *base << "\n"
+            << "sync:\n"
+            << "  poll_interval: " << opt.poll_interval_s << "s\n"
+            << "  workers: 4\n";
+        if (opt.notifications) {
+            out << "  notifications:\n"
+                << "    public_url: https://127.0.0.1:" << api_port << "/graph/notifications\n";
+        }
+        out << "mailboxes:\n"
+            << "  users: [" << user << "]\n"
+            << "  rooms:\n";
+        for (std::size_t r = 0; r < rooms.size(); ++r) {
+            out << "    - mailbox: " << rooms[r] << "\n"
+                << "      devices:\n"
+                << "        - {name: codec, type: roomos, url: " << device_urls[r]
+                << ", username: calconn, password_file: " << password
+                << ", ca_file: " << file("ca/ca.pem") << "}\n";
+        }
+        out << "api:\n"
+            << "  listen: 127.0.0.1:" << api_port << "\n"
+            << "  tls:\n"
+            << "    certificate_file: " << file("ca/server.pem") << "\n"
+            << "    private_key_file: " << file("ca/server.key") << "\n"
+            << "tls:\n"
+            << "  ca_file: " << file("ca/ca.pem") << "\n"
+            << "logging:\n"
+            << "  level: info\n"
+            << "  target: stderr\n";
+    }
+
+    auto daemon = std::make_unique<Process>(std::vector<std::string>{CALCONND_PATH, "--config", config},
+                                            file("calconnd.log"));
+    const std::string socket = file("run/control.sock");
+    // Every device has taken its first list.
+    const auto start_deadline = Clock::now() + 120s;
+    for (;;) {
+        std::this_thread::sleep_for(200ms);
+        if (!daemon->alive()) {
+            std::cerr << "calconnd exited:\n" << readFile(file("calconnd.log"));
+            return 1;
+        }
+        std::size_t ok = 0;
+        if (auto out = capture({CALCONNCTL_PATH, "--socket", socket, "devices", "list", "--json"})) {
+            Poco::JSON::Parser parser;
+            auto list = parser.parse(*out).extract<Poco::JSON::Object::Ptr>()->getArray("devices");
+            for (std::size_t i = 0; list && i < list->size(); ++i)
+                ok += list->getObject(static_cast<unsigned>(i))->getValue<std::string>("state") == "ok";
+        }
+        if (ok == rooms.size()) break;
+        if (Clock::now() > start_deadline) {
+            std::cerr << "devices not ready; files in " << dir << "\n";
+            return 1;
+        }
+    }
+    auto putsOk = [&] {
+        long total = 0;
+        for (const auto& url : device_urls) {
+            if (auto body = get(url + "/_sim/counters")) {
+                Poco::JSON::Parser parser;
+                total += parser.parse(*body).extract<Poco::JSON::Object::Ptr>()->getValue<long>("puts_ok");
+            }
+        }
+        return total;
+    };
+    if (opt.notifications) {
+        // Subscriptions are created after each mailbox's first round; wait for them.
+        const auto deadline = Clock::now() + 60s;
+        for (;;) {
+            auto body = get(*base + "/_sim/subscriptions");
+            std::size_t active = 0;
+            if (body) {
+                Poco::JSON::Parser parser;
+                auto root = parser.parse(*body).extract<Poco::JSON::Object::Ptr>();
+                active = static_cast<std::size_t>(root->optValue<Poco::Int64>("subscriptions", 0));
+            }
+            if (active >= rooms.size() + 1) break;
+            if (Clock::now() > deadline) {
+                std::cerr << "no Graph subscriptions (" << (body ? *body : "?")
+                          << "); is sync.notifications wired? files in " << dir << "\n";
+                return 1;
+            }
+            std::this_thread::sleep_for(200ms);
+        }
+    }
+
+    const long puts_before = putsOk();
+    const double cpu_before = cpuSeconds(daemon->pid());
+
+    // Outstanding changes: subject -> (room index, sent at); a watcher thread polls the
+    // devices of rooms with outstanding changes and records when each subject shows up.
+    std::mutex mutex;
+    std::map<std::string, std::pair<std::size_t, Clock::time_point>> outstanding;
+    std::vector<double> latencies_ms;
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        auto watcher_client = calconn::net::PocoHttpClient::create(http_options);
+        auto& client = **watcher_client;
+        while (!done) {
+            std::map<std::size_t, std::vector<std::string>> by_room;
+            {
+                std::lock_guard lock(mutex);
+                for (const auto& [subject, entry] : outstanding) by_room[entry.first].push_back(subject);
+            }
+            for (const auto& [room, subjects] : by_room) {
+                calconn::net::HttpRequest request;
+                request.method = "GET";
+                request.url = device_urls[room] + "/_sim/bookings";
+                auto response = client.send(request);
+                const auto now = Clock::now();
+                if (!response.ok() || response->status != 200) continue;
+                std::lock_guard lock(mutex);
+                for (const auto& subject : subjects) {
+                    if (response->body.find("\"" + subject + "\"") == std::string::npos) continue;
+                    auto it = outstanding.find(subject);
+                    latencies_ms.push_back(
+                        std::chrono::duration<double, std::milli>(now - it->second.second).count());
+                    outstanding.erase(it);
+                }
+            }
+            std::this_thread::sleep_for(kSeenPoll);
+        }
+    });
+
+    const auto period = std::chrono::duration<double>(1.0 / opt.rate);
+    const auto run_start = Clock::now();
+    const auto wall_now = std::chrono::system_clock::now();
+    int failed_creates = 0;
+    for (int n = 0; n < opt.changes; ++n) {
+        std::this_thread::sleep_until(run_start + std::chrono::duration_cast<Clock::duration>(period * n));
+        const std::size_t room = static_cast<std::size_t>(n) % rooms.size();
+        const std::string subject = "bench-" + std::to_string(n);
+        // Within devices.horizon (72 h), one hour apart per room so the lists stay readable.
+        const auto start = std::chrono::floor<std::chrono::hours>(wall_now) +
+                           std::chrono::hours(1 + (n / static_cast<int>(rooms.size())) % 70);
+        std::ostringstream event;
+        event << R"({"subject":")" << subject << R"(","start":{"dateTime":")" << graphDateTime(start)
+              << R"(","timeZone":"UTC"},"end":{"dateTime":")"
+              << graphDateTime(start + std::chrono::minutes(30))
+              << R"(","timeZone":"UTC"},"organizer":{"emailAddress":{"name":"Bench","address":")"
+              << user << R"("}},"location":{"displayName":"Microsoft Teams Meeting"},)"
+              << R"("onlineMeeting":{"joinUrl":"https://teams.microsoft.com/l/meetup-join/19%3ameeting_)"
+              << n << R"(%40thread.v2/0"}})";
+        calconn::net::HttpRequest request;
+        request.method = "POST";
+        request.url = *base + "/_sim/mailboxes/" + rooms[room] + "/events";
+        request.body = event.str();
+        request.headers.add("Content-Type", "application/json");
+        const auto sent = Clock::now();
+        {
+            std::lock_guard lock(mutex);
+            outstanding[subject] = {room, sent};
+        }
+        auto response = http.send(request);
+        if (!response.ok() || response->status != 201) {
+            std::lock_guard lock(mutex);
+            outstanding.erase(subject);
+            ++failed_creates;
+        }
+        if (n % 50 == 0) {
+            std::lock_guard lock(mutex);
+            std::cerr << "\r" << n << "/" << opt.changes << " changes, " << latencies_ms.size()
+                      << " seen" << std::flush;
+        }
+    }
+    const auto deadline = Clock::now() + kChangeTimeout;
+    for (;;) {
+        {
+            std::lock_guard lock(mutex);
+            if (outstanding.empty() || Clock::now() > deadline) break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    done = true;
+    watcher.join();
+    std::cerr << "\n";
+    const double run_s = std::chrono::duration<double>(Clock::now() - run_start).count();
+    const double cpu = cpuSeconds(daemon->pid()) - cpu_before;
+    const long puts = putsOk() - puts_before;
+
+    std::sort(latencies_ms.begin(), latencies_ms.end());
+    double sum = 0;
+    for (double v : latencies_ms) sum += v;
+    std::printf("calconn_device_latency: %zu room%s (one roomsim each), %d changes at %.1f/s, %s\n",
+                rooms.size(), rooms.size() == 1 ? "" : "s", opt.changes, opt.rate,
+                opt.notifications ? "Graph change notifications"
+                                  : ("polling every " + std::to_string(opt.poll_interval_s) + " s").c_str());
+    std::printf("  changes seen on the device    %8zu (missing %zu, create failures %d)\n",
+                latencies_ms.size(), static_cast<std::size_t>(opt.changes - failed_creates) - latencies_ms.size(),
+                failed_creates);
+    std::printf("  latency p50                   %8.0f ms\n", percentile(latencies_ms, 50));
+    std::printf("  latency p90                   %8.0f ms\n", percentile(latencies_ms, 90));
+    std::printf("  latency p99                   %8.0f ms\n", percentile(latencies_ms, 99));
+    std::printf("  latency max                   %8.0f ms\n", latencies_ms.empty() ? 0 : latencies_ms.back());
+    std::printf("  latency mean                  %8.0f ms\n",
+                latencies_ms.empty() ? 0 : sum / static_cast<double>(latencies_ms.size()));
+    std::printf("  pushes the devices accepted   %8ld (%.2f changes per push)\n", puts,
+                puts > 0 ? static_cast<double>(latencies_ms.size()) / static_cast<double>(puts) : 0);
+    std::printf("  calconnd CPU during the run   %8.2f s over %.0f s wall (%.1f %% of a core)\n", cpu,
+                run_s, 100 * cpu / run_s);
+
+    daemon.reset();
+    roomsims.clear();
+    graphsim.reset();
+    if (!opt.keep) std::filesystem::remove_all(dir);
+    else std::printf("  files kept in %s\n", dir.c_str());
+    return latencies_ms.size() == static_cast<std::size_t>(opt.changes) ? 0 : 1;
+}
