@@ -39,28 +39,33 @@ struct Window {
     core::UtcSeconds to{};
 };
 
+// Sets `into` from the query parameter `name` when it is given; `example` shows the format.
+common::Status readTimeParameter(const ApiRequest& request, const std::string& name,
+                                 const std::string& example, core::UtcSeconds& into) {
+    const auto it = request.query.find(name);
+    if (it == request.query.end()) return {};
+    const auto time = common::parseIsoUtc(it->second);
+    if (!time) {
+        return common::makeError(ErrorCode::InvalidArgument,
+                                 name + " must be an ISO 8601 time, e.g. " + example);
+    }
+    into = *time;
+    return {};
+}
+
 common::Result<Window> requestWindow(const ApiRequest& request, common::TimePoint now,
                                      seconds default_length) {
     Window window;
     // Rounded to the minute, so that a client polling without from/to gets the same body (and
     // ETag) for a minute while nothing changes.
     window.from = std::chrono::floor<std::chrono::minutes>(now);
-    if (auto it = request.query.find("from"); it != request.query.end()) {
-        const auto from = common::parseIsoUtc(it->second);
-        if (!from) {
-            return common::makeError(ErrorCode::InvalidArgument,
-                                     "from must be an ISO 8601 time, e.g. 2026-03-02T09:00:00Z");
-        }
-        window.from = *from;
+    if (auto status = readTimeParameter(request, "from", "2026-03-02T09:00:00Z", window.from);
+        !status) {
+        return status.error();
     }
     window.to = window.from + default_length;
-    if (auto it = request.query.find("to"); it != request.query.end()) {
-        const auto to = common::parseIsoUtc(it->second);
-        if (!to) {
-            return common::makeError(ErrorCode::InvalidArgument,
-                                     "to must be an ISO 8601 time, e.g. 2026-03-09T09:00:00Z");
-        }
-        window.to = *to;
+    if (auto status = readTimeParameter(request, "to", "2026-03-09T09:00:00Z", window.to); !status) {
+        return status.error();
     }
     if (window.to <= window.from) {
         return common::makeError(ErrorCode::InvalidArgument, "to must be later than from");

@@ -342,9 +342,12 @@ int Daemon::shutdown() {
     // Later modules (scheduler, store) stop here too, in reverse order of start.
     const StopOutcome outcome = stopWithDeadline(
         [this, timeout] {
-            stopModules();
-            // Rounds in flight get half the time to finish; then their requests are cancelled.
+            if (api_) api_->stop();  // no new requests while the rest stops
+            // Rounds in flight get half the time to finish; then sync's Graph client is
+            // cancelled, which also ends the modules' own Graph calls (join details, presence)
+            // at once instead of letting a retry sleep outlast daemon.shutdown_timeout.
             if (sync_) sync_->stop(std::chrono::duration_cast<std::chrono::milliseconds>(timeout) / 2);
+            stopModules();
             if (control_server_) control_server_->stop();
         },
         std::chrono::duration_cast<std::chrono::milliseconds>(timeout), platform::daemonSignals());

@@ -8,9 +8,9 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <yaml-cpp/yaml.h>
 
 #include "common/Version.h"
+#include "ctl/CommandSupport.h"
 #include "ctl/ControlClient.h"
 #include "ctl/DevicesCommand.h"
 #include "ctl/PresenceCommand.h"
@@ -24,104 +24,53 @@ common::Error usageError(std::string message) {
     return common::makeError(common::ErrorCode::InvalidArgument, std::move(message));
 }
 
-// Message of a daemon's JSON error answer, or the raw body when it is not one.
-std::string errorMessage(const std::string& body) {
-    try {
-        Poco::JSON::Parser parser;
-        auto root = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-        auto error = root->getObject("error");
-        if (error && error->has("message")) return error->getValue<std::string>("message");
-    } catch (const Poco::Exception&) {
-        // not JSON: fall through to the raw body
-    }
-    return body;
-}
-
 // The mailbox table of `status` and `mailbox list`.
 std::string renderMailboxes(const Poco::JSON::Array::Ptr& mailboxes) {
     if (!mailboxes || mailboxes->size() == 0) return "mailboxes: none\n";
-    struct Row {
-        std::string upn, state, events, last_sync, error;
-    };
-    std::vector<Row> rows{{"MAILBOX", "STATE", "EVENTS", "LAST SYNC", "LAST ERROR"}};
+    std::vector<std::vector<std::string>> rows{
+        {"MAILBOX", "STATE", "EVENTS", "LAST SYNC", "LAST ERROR"}};
     for (size_t k = 0; k < mailboxes->size(); ++k) {
         auto m = mailboxes->getObject(static_cast<unsigned>(k));
         if (!m) continue;
-        Row row;
-        row.upn = m->optValue<std::string>("upn", "?");
-        row.state = m->optValue<std::string>("state", "?");
+        std::string state = m->optValue<std::string>("state", "?");
         const std::string reason = m->optValue<std::string>("reason", "");
-        if (!reason.empty()) row.state += " (" + reason + ")";
-        row.events = std::to_string(m->optValue<Poco::Int64>("events", 0));
-        row.last_sync = m->isNull("last_sync") ? "never" : m->optValue<std::string>("last_sync", "never");
-        row.error = m->optValue<std::string>("error", "");
-        if (row.error.empty()) row.error = "-";
-        rows.push_back(std::move(row));
+        if (!reason.empty()) state += " (" + reason + ")";
+        std::string error = m->optValue<std::string>("error", "");
+        if (error.empty()) error = "-";
+        rows.push_back({m->optValue<std::string>("upn", "?"), std::move(state),
+                        std::to_string(m->optValue<Poco::Int64>("events", 0)),
+                        m->isNull("last_sync") ? "never"
+                                               : m->optValue<std::string>("last_sync", "never"),
+                        std::move(error)});
     }
-    size_t w_upn = 0, w_state = 0, w_events = 0, w_sync = 0;
-    for (const Row& r : rows) {
-        w_upn = std::max(w_upn, r.upn.size());
-        w_state = std::max(w_state, r.state.size());
-        w_events = std::max(w_events, r.events.size());
-        w_sync = std::max(w_sync, r.last_sync.size());
-    }
-    auto pad = [](const std::string& text, size_t width) {
-        return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
-    };
-    std::ostringstream out;
-    out << "mailboxes: " << rows.size() - 1 << "\n";
-    for (const Row& r : rows) {
-        out << "  " << pad(r.upn, w_upn) << "  " << pad(r.state, w_state) << "  "
-            << pad(r.events, w_events) << "  " << pad(r.last_sync, w_sync) << "  " << r.error << "\n";
-    }
-    return out.str();
+    return "mailboxes: " + std::to_string(rows.size() - 1) + "\n" + renderTable(rows);
 }
 
-int reportFailure(const std::string& what, const ControlClient& client,
-                  const common::Result<ControlReply>& reply, std::ostream& err) {
-    if (!reply) {
-        err << "calconnctl: cannot connect to " << client.socketPath() << ": "
-            << reply.error().message << " (is calconnd running?)\n";
-        return kExitFailure;
+// The mailbox list of `mailbox list`.
+common::Result<std::string> renderMailboxList(const std::string& json) {
+    try {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+        return renderMailboxes(root->getArray("mailboxes"));
+    } catch (const Poco::Exception& e) {
+        return common::makeError(common::ErrorCode::Protocol,
+                                 "cannot read the daemon's answer: " + e.displayText());
     }
-    err << "calconnctl: " << what << " failed (HTTP " << reply->status
-        << "): " << errorMessage(reply->body) << "\n";
-    return kExitFailure;
 }
 
 int runMailbox(const CtlOptions& options, std::ostream& out, std::ostream& err) {
     const std::vector<std::string>& args = options.args;
-    auto usage = [&](const std::string& message) {
-        err << "calconnctl: mailbox: " << message << "\n"
-            << "Try 'calconnctl --help'.\n";
-        return kExitUsage;
-    };
+    auto usage = [&](const std::string& message) { return usageFailure(err, "mailbox: " + message); };
     if (args.empty()) return usage("missing action (list, add, remove, resync, dump)");
     const std::string& action = args[0];
     const ControlClient client(resolveSocketPath(options));
     std::string method;
     std::string path;
     if (action == "list") {
-        bool json = false;
-        for (size_t k = 1; k < args.size(); ++k) {
-            if (args[k] != "--json") return usage("unknown option '" + args[k] + "'");
-            json = true;
-        }
-        auto reply = client.request("GET", "/v1/mailboxes");
-        if (!reply || reply->status != 200) return reportFailure("mailbox list", client, reply, err);
-        if (json) {
-            out << reply->body << "\n";
-            return kExitOk;
-        }
-        try {
-            Poco::JSON::Parser parser;
-            auto root = parser.parse(reply->body).extract<Poco::JSON::Object::Ptr>();
-            out << renderMailboxes(root->getArray("mailboxes"));
-        } catch (const Poco::Exception& e) {
-            err << "calconnctl: cannot read the daemon's answer: " << e.displayText() << "\n";
-            return kExitFailure;
-        }
-        return kExitOk;
+        const auto json = jsonFlag(args, 1);
+        if (!json) return usage(json.error().message);
+        return showAnswer(client, "/v1/mailboxes", "mailbox list", *json, renderMailboxList, out,
+                          err);
     }
     if (action == "add" || action == "remove") {
         if (args.size() != 2) return usage(action + " needs exactly one mailbox address");
@@ -130,7 +79,7 @@ int runMailbox(const CtlOptions& options, std::ostream& out, std::ostream& err) 
     } else if (action == "dump") {
         if (args.size() != 2) return usage("dump needs exactly one mailbox address");
         auto reply = client.request("GET", "/v1/mailboxes/" + args[1] + "/meetings");
-        if (!reply || reply->status != 200) return reportFailure("mailbox dump", client, reply, err);
+        if (!reply || reply->status != 200) return requestFailure("mailbox dump", client, reply, err);
         out << reply->body << "\n";
         return kExitOk;
     } else if (action == "resync") {
@@ -141,51 +90,16 @@ int runMailbox(const CtlOptions& options, std::ostream& out, std::ostream& err) 
         return usage("unknown action '" + action + "'");
     }
     auto reply = client.request(method, path);
-    if (!reply || reply->status != 200) return reportFailure("mailbox " + action, client, reply, err);
-    try {
-        Poco::JSON::Parser parser;
-        auto root = parser.parse(reply->body).extract<Poco::JSON::Object::Ptr>();
-        out << root->optValue<std::string>("message", "done") << "\n";
-    } catch (const Poco::Exception&) {
-        out << "done\n";
-    }
+    if (!reply || reply->status != 200) return requestFailure("mailbox " + action, client, reply, err);
+    out << actionMessage(reply->body) << "\n";
     return kExitOk;
 }
 
 int runStatus(const CtlOptions& options, std::ostream& out, std::ostream& err) {
-    bool json = false;
-    for (const std::string& arg : options.args) {
-        if (arg == "--json") {
-            json = true;
-        } else {
-            err << "calconnctl: status: unknown option '" << arg << "'\n"
-                << "Try 'calconnctl --help'.\n";
-            return kExitUsage;
-        }
-    }
+    const auto json = jsonFlag(options.args);
+    if (!json) return usageFailure(err, "status: " + json.error().message);
     const ControlClient client(resolveSocketPath(options));
-    auto reply = client.request("GET", "/v1/status");
-    if (!reply) {
-        err << "calconnctl: cannot connect to " << client.socketPath() << ": "
-            << reply.error().message << " (is calconnd running?)\n";
-        return kExitFailure;
-    }
-    if (reply->status != 200) {
-        err << "calconnctl: status failed (HTTP " << reply->status
-            << "): " << errorMessage(reply->body) << "\n";
-        return kExitFailure;
-    }
-    if (json) {
-        out << reply->body << "\n";
-        return kExitOk;
-    }
-    auto text = renderStatus(reply->body);
-    if (!text) {
-        err << "calconnctl: " << text.error().message << "\n";
-        return kExitFailure;
-    }
-    out << *text;
-    return kExitOk;
+    return showAnswer(client, "/v1/status", "status", *json, renderStatus, out, err);
 }
 
 }  // namespace
@@ -238,16 +152,7 @@ common::Result<CtlOptions> parseCtlArguments(const std::vector<std::string>& arg
 }
 
 std::optional<std::string> controlSocketFromConfig(const std::string& config_file) {
-    std::ifstream in(config_file);
-    if (!in) return std::nullopt;
-    try {
-        const YAML::Node root = YAML::Load(in);
-        const YAML::Node socket = root["daemon"]["control_socket"];
-        if (socket && socket.IsScalar() && !socket.Scalar().empty()) return socket.Scalar();
-    } catch (const YAML::Exception&) {
-        // A broken file is the daemon's business (calconnd --check-config); use the default.
-    }
-    return std::nullopt;
+    return configScalar(config_file, "daemon", "control_socket");
 }
 
 std::string resolveSocketPath(const CtlOptions& options) {
@@ -355,11 +260,7 @@ std::string usageText() {
 
 int runCtl(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     auto options = parseCtlArguments(argv);
-    if (!options) {
-        err << "calconnctl: " << options.error().message << "\n"
-            << "Try 'calconnctl --help'.\n";
-        return kExitUsage;
-    }
+    if (!options) return usageFailure(err, options.error().message);
     if (options->help) {
         out << usageText();
         return kExitOk;

@@ -4,42 +4,14 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include <algorithm>
 #include <ostream>
 #include <sstream>
 #include <vector>
 
+#include "ctl/CommandSupport.h"
 #include "ctl/ControlClient.h"
 
 namespace calconn::ctl {
-
-namespace {
-
-std::string orDash(const Poco::JSON::Object::Ptr& o, const std::string& key) {
-    if (!o->has(key) || o->isNull(key)) return "-";
-    const std::string value = o->getValue<std::string>(key);
-    return value.empty() ? "-" : value;
-}
-
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows) {
-        widths.resize(std::max(widths.size(), row.size()));
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    }
-    std::ostringstream out;
-    for (const auto& row : rows) {
-        out << "  ";
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            out << row[c];
-            if (c + 1 < row.size()) out << std::string(widths[c] - row[c].size() + 2, ' ');
-        }
-        out << "\n";
-    }
-    return out.str();
-}
-
-}  // namespace
 
 common::Result<std::string> renderPresence(const std::string& json) {
     try {
@@ -60,7 +32,7 @@ common::Result<std::string> renderPresence(const std::string& json) {
                 rows.push_back({orDash(u, "upn"), orDash(u, "state"), orDash(u, "from"),
                                 orDash(u, "until"), orDash(u, "last_poll"), orDash(u, "error")});
             }
-            out << table(rows);
+            out << renderTable(rows);
         }
         auto sinks = root->getArray("sinks");
         out << "sinks: " << (sinks ? sinks->size() : 0) << "\n";
@@ -74,7 +46,7 @@ common::Result<std::string> renderPresence(const std::string& json) {
                      std::to_string(s->optValue<Poco::UInt64>("delivered", 0)),
                      std::to_string(s->optValue<int>("failures", 0)), orDash(s, "error")});
             }
-            out << table(rows);
+            out << renderTable(rows);
         }
         return out.str();
     } catch (const Poco::Exception& e) {
@@ -84,46 +56,10 @@ common::Result<std::string> renderPresence(const std::string& json) {
 }
 
 int runPresence(const CtlOptions& options, std::ostream& out, std::ostream& err) {
-    bool json = false;
-    for (const std::string& arg : options.args) {
-        if (arg != "--json") {
-            err << "calconnctl: presence: unknown option '" << arg << "'\n"
-                << "Try 'calconnctl --help'.\n";
-            return kExitUsage;
-        }
-        json = true;
-    }
+    const auto json = jsonFlag(options.args);
+    if (!json) return usageFailure(err, "presence: " + json.error().message);
     const ControlClient client(resolveSocketPath(options));
-    auto reply = client.request("GET", "/v1/presence");
-    if (!reply) {
-        err << "calconnctl: cannot connect to " << client.socketPath() << ": "
-            << reply.error().message << " (is calconnd running?)\n";
-        return kExitFailure;
-    }
-    if (reply->status != 200) {
-        std::string message = reply->body;
-        try {
-            Poco::JSON::Parser parser;
-            auto error =
-                parser.parse(reply->body).extract<Poco::JSON::Object::Ptr>()->getObject("error");
-            if (error) message = error->optValue<std::string>("message", message);
-        } catch (const Poco::Exception&) {
-            // not JSON: show the raw body
-        }
-        err << "calconnctl: presence failed (HTTP " << reply->status << "): " << message << "\n";
-        return kExitFailure;
-    }
-    if (json) {
-        out << reply->body << "\n";
-        return kExitOk;
-    }
-    auto text = renderPresence(reply->body);
-    if (!text) {
-        err << "calconnctl: " << text.error().message << "\n";
-        return kExitFailure;
-    }
-    out << *text;
-    return kExitOk;
+    return showAnswer(client, "/v1/presence", "presence", *json, renderPresence, out, err);
 }
 
 }  // namespace calconn::ctl

@@ -2,7 +2,6 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <fstream>
@@ -10,6 +9,7 @@
 
 #include "api/TokenFile.h"
 #include "common/IsoTime.h"
+#include "ctl/CommandSupport.h"
 #include "ctl/Ctl.h"
 
 namespace calconn::ctl {
@@ -71,6 +71,14 @@ std::optional<std::string> parseTokenArgs(const std::vector<std::string>& args, 
     return std::nullopt;
 }
 
+// The tokens file could not be changed: the message and where (the file, the line).
+int fileFailure(const std::string& what, const common::Error& error, std::ostream& err) {
+    err << "calconnctl: " << what << ": " << error.message;
+    if (!error.context.empty()) err << " (" << error.context << ")";
+    err << "\n";
+    return kExitFailure;
+}
+
 int create(const TokenArgs& args, const std::string& path, std::ostream& out, std::ostream& err,
            const common::Clock& clock) {
     auto scope = api::TokenScope::parse(*args.scope);
@@ -96,12 +104,7 @@ int create(const TokenArgs& args, const std::string& path, std::ostream& out, st
                                std::chrono::floor<std::chrono::seconds>(clock.now())});
             return {};
         });
-    if (!status) {
-        err << "calconnctl: token create: " << status.error().message;
-        if (!status.error().context.empty()) err << " (" << status.error().context << ")";
-        err << "\n";
-        return kExitFailure;
-    }
+    if (!status) return fileFailure("token create", status.error(), err);
     out << "token " << *args.name << " (scope " << scope->toString() << ") added to " << path
         << ".\nOnly its SHA-256 is stored: copy the token now, it is not shown again.\n"
         << *token << "\n";
@@ -119,12 +122,7 @@ int revoke(const TokenArgs& args, const std::string& path, std::ostream& out, st
             }
             return {};
         });
-    if (!status) {
-        err << "calconnctl: token revoke: " << status.error().message;
-        if (!status.error().context.empty()) err << " (" << status.error().context << ")";
-        err << "\n";
-        return kExitFailure;
-    }
+    if (!status) return fileFailure("token revoke", status.error(), err);
     out << "token " << *args.name << " revoked; calconnd refuses it from its next request\n";
     return kExitOk;
 }
@@ -161,45 +159,24 @@ int list(const TokenArgs& args, const std::string& path, std::ostream& out, std:
         out << "no tokens in " << path << "\n";
         return kExitOk;
     }
-    std::size_t name_width = 4;
-    std::size_t scope_width = 5;
+    std::vector<std::vector<std::string>> rows{{"NAME", "SCOPE", "CREATED"}};
     for (const api::TokenEntry& entry : *entries) {
-        name_width = std::max(name_width, entry.name.size());
-        scope_width = std::max(scope_width, entry.scope.toString().size());
+        rows.push_back({entry.name, entry.scope.toString(), created(entry)});
     }
-    auto pad = [](const std::string& text, std::size_t width) {
-        return text + std::string(width - text.size(), ' ');
-    };
-    out << pad("NAME", name_width) << "  " << pad("SCOPE", scope_width) << "  CREATED\n";
-    for (const api::TokenEntry& entry : *entries) {
-        out << pad(entry.name, name_width) << "  " << pad(entry.scope.toString(), scope_width)
-            << "  " << created(entry) << "\n";
-    }
+    out << renderTable(rows, "");
     return kExitOk;
 }
 
 }  // namespace
 
 std::optional<std::string> tokensFileFromConfig(const std::string& config_file) {
-    std::ifstream in(config_file);
-    if (!in) return std::nullopt;
-    try {
-        const YAML::Node root = YAML::Load(in);
-        const YAML::Node file = root["api"]["tokens_file"];
-        if (file && file.IsScalar() && !file.Scalar().empty()) return file.Scalar();
-    } catch (const YAML::Exception&) {
-        // A broken file is the daemon's business (calconnd --check-config); use the default.
-    }
-    return std::nullopt;
+    return configScalar(config_file, "api", "tokens_file");
 }
 
 int runToken(const std::vector<std::string>& args, const std::optional<std::string>& config_file,
              std::ostream& out, std::ostream& err, const common::Clock& clock) {
     TokenArgs parsed;
-    if (auto problem = parseTokenArgs(args, parsed)) {
-        err << "calconnctl: " << *problem << "\nTry 'calconnctl --help'.\n";
-        return kExitUsage;
-    }
+    if (auto problem = parseTokenArgs(args, parsed)) return usageFailure(err, *problem);
     std::string path = kDefaultTokensFile;
     if (parsed.tokens_file) {
         path = *parsed.tokens_file;

@@ -1,8 +1,6 @@
 #include "devices/DeviceFactory.h"
 
-#include <fstream>
-#include <iterator>
-
+#include "crypto/SecretFile.h"
 #include "devices/DeviceHttpClient.h"
 #include "devices/roomos/RoomOsDevice.h"
 #include "devices/webhook/WebhookDevice.h"
@@ -35,16 +33,6 @@ private:
 
 }  // namespace
 
-common::Result<std::string> readSecretFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(ErrorCode::Config, "cannot read the secret file", path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (text.empty()) return makeError(ErrorCode::Config, "the secret file is empty", path);
-    return text;
-}
-
 common::Result<std::unique_ptr<DeviceDriver>> makeDeviceDriver(
     const settings::DeviceSettings& device, const common::Clock& clock) {
     auto http = makeDeviceHttpClient(device);
@@ -59,7 +47,7 @@ common::Result<std::unique_ptr<DeviceDriver>> makeDeviceDriver(
         // slower TLS handshake of the previous request from making two arrive within a second.
         config.basic_interval = kBasicIntervalOnTheWire;
         if (!device.password_file.empty()) {
-            auto password = readSecretFile(device.password_file);
+            auto password = crypto::readSecretFile(device.password_file);
             if (!password) return password.error();
             config.password = std::move(*password);
         }
@@ -72,7 +60,7 @@ common::Result<std::unique_ptr<DeviceDriver>> makeDeviceDriver(
         config.name = name;
         config.url = device.url;
         if (!device.secret_file.empty()) {
-            auto secret = readSecretFile(device.secret_file);
+            auto secret = crypto::readSecretFile(device.secret_file);
             if (!secret) return secret.error();
             config.secret = std::move(*secret);
         }

@@ -11,9 +11,6 @@
 
 namespace calconn::devices {
 
-// Reads a secret file; one trailing newline (as editors write it) is dropped.
-common::Result<std::string> readSecretFile(const std::string& path);
-
 // Config for an unknown type or an unreadable secret file; the clock must outlive the driver.
 common::Result<std::unique_ptr<DeviceDriver>> makeDeviceDriver(
     const settings::DeviceSettings& device, const common::Clock& clock);

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
+#include "crypto/SecretFile.h"
 #include "crypto/SecretString.h"
 #include "graph/GraphClient.h"
 #include "net/PocoHttpClient.h"
@@ -34,15 +33,6 @@ const MonotonicClock& monotonicClock() {
     return clock;
 }
 
-common::Result<std::string> readSecret(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(ErrorCode::Config, "cannot read the secret file", path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (text.empty()) return makeError(ErrorCode::Config, "the secret file is empty", path);
-    return text;
-}
-
 }  // namespace
 
 common::Result<std::vector<std::unique_ptr<PresenceSink>>> makePresenceSinks(
@@ -60,7 +50,7 @@ common::Result<std::vector<std::unique_ptr<PresenceSink>>> makePresenceSinks(
         if (sink.type != "webhook") {
             return makeError(ErrorCode::Config, "unknown presence sink type '" + sink.type + "'");
         }
-        auto secret = readSecret(sink.secret_file);
+        auto secret = crypto::readSecretFile(sink.secret_file);
         if (!secret) return secret.error();
         WebhookSinkConfig config;
         config.url = sink.url;

@@ -349,6 +349,9 @@ void SyncService::stop(std::chrono::milliseconds deadline) {
         cleanup.wait();
     }
     impl_->scheduler->stop(deadline);
+    // Nothing of sync's runs any more; what still waits on the shared Graph client belongs to
+    // the modules built on it, which are stopping too.
+    impl_->cancel.cancel();
 }
 
 void SyncService::resyncAll() { impl_->scheduler->resyncAll(); }

@@ -166,45 +166,18 @@ protected:
     }
 
     std::string writeConfig() {
-        const std::string secret = dir_.file("client-secret");
-        std::ofstream(secret) << sim_->options().client_secret << "\n";
-        ::chmod(secret.c_str(), 0600);
-        const std::string path = dir_.file("calconnd.yaml");
-        std::ofstream out(path);
-        out << "daemon:\n"
-            << "  state_directory: " << dir_.file("state") << "\n"
-            << "  control_socket: " << controlSocket(dir_) << "\n"
-            << "  shutdown_timeout: 10s\n"
-            << "microsoft365:\n"
-            << "  tenants:\n"
-            << "    - name: sim\n"
-            << "      tenant_id: " << kSimTenantId << "\n"
-            << "      client_id: " << kSimClientId << "\n"
-            << "      client_secret_file: " << secret << "\n"
-            << "      login_endpoint: " << sim_->baseUrl() << "\n"
-            << "      graph_endpoint: " << sim_->baseUrl() << "\n"
-            << "sync:\n"
-            << "  poll_interval: 10s\n"
-            << "  workers: 4\n"
-            << "mailboxes:\n"
-            << "  users:\n";
-        for (const auto& upn : users_) out << "    - " << upn << "\n";
-        if (!rooms_.empty()) out << "  rooms:\n";
-        for (const auto& room : rooms_) out << "    - mailbox: " << room << "\n";
-        out << "devices:\n"
-            << "  join_lead: 5m\n"
-            << "api:\n"
-            << "  listen: 127.0.0.1:0\n"
-            << "  tls:\n"
-            << "    certificate_file: " << sim_->serverCertificate() << "\n"
-            << "    private_key_file: " << sim_->serverKey() << "\n"
-            << "  tokens_file: " << tokensFile() << "\n"
-            << "tls:\n"
-            << "  ca_file: " << sim_->caFile() << "\n"
-            << "logging:\n"
-            << "  level: info\n"
-            << "  target: stderr\n";
-        return path;
+        SyncConfig config;
+        config.users = users_;
+        config.rooms = rooms_;
+        config.extra = "devices:\n"
+                       "  join_lead: 5m\n"
+                       "api:\n"
+                       "  listen: 127.0.0.1:0\n"
+                       "  tls:\n"
+                       "    certificate_file: " + sim_->serverCertificate() + "\n"
+                       "    private_key_file: " + sim_->serverKey() + "\n"
+                       "  tokens_file: " + tokensFile() + "\n";
+        return writeSyncConfig(dir_, *sim_, config);
     }
 
     // Starts calconnd (with --test-clock when given) and waits until the API is bound and

@@ -7,22 +7,10 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,12 +19,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "Harness.h"
 #include "SyncFixture.h"
+#include "WebhookReceiver.h"
 #include "common/IsoTime.h"
 #include "net/PocoHttpClient.h"
 
@@ -65,93 +53,6 @@ std::string hmacHex(const std::string& key, const std::string& body) {
         hex += digits;
     }
     return hex;
-}
-
-// A booking panel: HTTPS on 127.0.0.1, answers 204, keeps every request's raw body and
-// signature header for the test to check.
-class WebhookReceiver {
-public:
-    struct Received {
-        std::string content_type;
-        std::string signature;
-        std::string body;
-    };
-
-    WebhookReceiver(const std::string& certificate, const std::string& key) {
-        Poco::Net::Context::Params params;
-        params.certificateFile = certificate;
-        params.privateKeyFile = key;
-        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-        params.loadDefaultCAs = false;
-        Poco::Net::Context::Ptr context =
-            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
-        Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
-        port_ = socket.address().port();
-        auto server_params = new Poco::Net::HTTPServerParams;
-        server_params->setMaxThreads(2);
-        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, server_params);
-        server_->start();
-    }
-    ~WebhookReceiver() { server_->stopAll(true); }
-
-    std::string url() const {
-        return "https://127.0.0.1:" + std::to_string(port_) + "/panels/room-4b";
-    }
-    std::vector<Received> received() {
-        std::lock_guard lock(mutex_);
-        return received_;
-    }
-
-private:
-    class Handler final : public Poco::Net::HTTPRequestHandler {
-    public:
-        explicit Handler(WebhookReceiver& owner) : owner_(owner) {}
-        void handleRequest(Poco::Net::HTTPServerRequest& request,
-                           Poco::Net::HTTPServerResponse& response) override {
-            Received r;
-            Poco::StreamCopier::copyToString(request.stream(), r.body);
-            r.content_type = request.getContentType();
-            r.signature = request.get("X-Calconn-Signature", "");
-            {
-                std::lock_guard lock(owner_.mutex_);
-                owner_.received_.push_back(std::move(r));
-            }
-            response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
-            response.send();
-        }
-
-    private:
-        WebhookReceiver& owner_;
-    };
-    class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-    public:
-        explicit Factory(WebhookReceiver& owner) : owner_(owner) {}
-        Poco::Net::HTTPRequestHandler* createRequestHandler(
-            const Poco::Net::HTTPServerRequest&) override {
-            return new Handler(owner_);
-        }
-
-    private:
-        WebhookReceiver& owner_;
-    };
-
-    std::mutex mutex_;
-    std::vector<Received> received_;
-    Poco::UInt16 port_ = 0;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-};
-
-// A free TCP port on 127.0.0.1: the notification URL must name the API's port before it runs.
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t length = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-    ::close(fd);
-    return ntohs(addr.sin_port);
 }
 
 struct MeetingSpec {
@@ -240,7 +141,7 @@ protected:
             << "          ca_file: " << sim_->caFile() << "\n"
             << "        - name: panel\n"
             << "          type: webhook\n"
-            << "          url: " << webhook_->url() << "\n"
+            << "          url: " << webhook_->url("/panels/room-4b") << "\n"
             << "          secret_file: " << dir_.file("panel.key") << "\n"
             << "          ca_file: " << sim_->caFile() << "\n";
     }

@@ -1,6 +1,8 @@
 #include "Harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -9,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -105,6 +109,45 @@ std::string readFile(const std::string& path) {
     return buffer.str();
 }
 
+void writeSecretFile(const std::string& path, const std::string& value) {
+    std::ofstream(path) << value << "\n";
+    ::chmod(path.c_str(), 0600);
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+int freePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        ::close(fd);
+        return 0;
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+double cpuSeconds(pid_t pid) {
+    const std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
+    std::istringstream in(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    unsigned long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && in >> field; ++i) {
+        if (i == 14) utime = std::stoul(field);
+        if (i == 15) stime = std::stoul(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 TempDir::TempDir() {
     // Short path: Unix socket paths are limited to 107 bytes.
     char dir_template[] = "/tmp/calconn-e2e-XXXXXX";
@@ -118,18 +161,19 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
+std::string daemonYaml(const TempDir& dir) {
+    return "daemon:\n"
+           "  state_directory: " + dir.file("state") + "\n"
+           "  control_socket: " + dir.file("run/control.sock") + "\n"
+           "  shutdown_timeout: 10s\n";
+}
+
 std::string writeConfig(const TempDir& dir, const ConfigOptions& options) {
     const std::string secret = dir.file("client-secret");
-    if (!std::filesystem::exists(secret)) {
-        std::ofstream(secret) << "not-a-real-secret\n";
-        ::chmod(secret.c_str(), 0600);
-    }
+    if (!std::filesystem::exists(secret)) writeSecretFile(secret, "not-a-real-secret");
     const std::string config = dir.file("calconnd.yaml");
     std::ofstream out(config, std::ios::trunc);
-    out << "daemon:\n"
-        << "  state_directory: " << dir.file("state") << "\n"
-        << "  control_socket: " << dir.file("run/control.sock") << "\n"
-        << "  shutdown_timeout: 10s\n"
+    out << daemonYaml(dir)
         << "microsoft365:\n"
         << "  tenants:\n"
         << "    - name: contoso\n"

@@ -21,6 +21,15 @@ inline constexpr auto kDeadline = 15s;
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = kDeadline);
 
 std::string readFile(const std::string& path);
+// Writes `value` and a newline to `path`, readable by its owner only (as calconnd wants its
+// secret files).
+void writeSecretFile(const std::string& path, const std::string& value);
+std::string lower(std::string s);
+// A port on 127.0.0.1 that was free a moment ago (0 if none): for URLs that must name a
+// server's port before it runs.
+int freePort();
+// utime + stime of a running process, in seconds.
+double cpuSeconds(pid_t pid);
 
 class TempDir {
 public:
@@ -42,6 +51,9 @@ struct ConfigOptions {
     std::string level = "info";
     std::string extra;  // appended YAML
 };
+
+// calconnd.yaml's daemon: section: the state directory and control socket inside `dir`.
+std::string daemonYaml(const TempDir& dir);
 
 // Writes a minimal valid calconnd.yaml (and its 0600 client secret) into `dir`, with the
 // state directory and the control socket inside it. Returns the config path.

@@ -19,23 +19,17 @@
 #include <fstream>
 
 #include "Harness.h"
+#include "SyncFixture.h"
 #include "net/PocoHttpClient.h"
 
 namespace calconn::e2e {
 namespace {
 
-constexpr const char* kTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-constexpr const char* kClientId = "6731de76-14a6-49ae-97bc-6eba6914391e";
 constexpr const char* kSecret = "e2e-join-details-secret";
 constexpr const char* kWebexToken = "e2e-webex-token";
 constexpr const char* kBlockBegin = "calconn:join-details:begin";
 constexpr const char* kSubject = "Quartalsplanung Vertrieb";
 constexpr const char* kAgenda = "Budget &amp; Personal";
-
-Poco::JSON::Object::Ptr parseObject(const std::string& text) {
-    Poco::JSON::Parser parser;
-    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-}
 
 std::size_t countOf(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
@@ -59,8 +53,8 @@ class JoinDetailsE2e : public ::testing::Test {
 protected:
     void SetUp() override {
         graphsim_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kTenant,
-                                     "--client-id", kClientId, "--client-secret", kSecret,
+            std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kSimTenantId,
+                                     "--client-id", kSimClientId, "--client-secret", kSecret,
                                      "--tenant-seed", "5", "--users", "1", "--rooms", "1",
                                      "--events-per-mailbox", "0", "--gen-ca", dir_.file("ca")},
             dir_.file("graphsim.log"));
@@ -128,24 +122,11 @@ protected:
 
     std::string writeConfig(bool enabled = true) {
         const std::string secret = dir_.file("client-secret");
-        std::ofstream(secret) << kSecret << "\n";
-        ::chmod(secret.c_str(), 0600);
+        writeSecretFile(secret, kSecret);
         const std::string token = dir_.file("webex-token");
-        std::ofstream(token) << kWebexToken << "\n";
-        ::chmod(token.c_str(), 0600);
+        writeSecretFile(token, kWebexToken);
         const std::string config = dir_.file("calconnd.yaml");
-        std::ofstream(config) << "daemon:\n"
-                              << "  state_directory: " << dir_.file("state") << "\n"
-                              << "  control_socket: " << dir_.file("run/control.sock") << "\n"
-                              << "  shutdown_timeout: 10s\n"
-                              << "microsoft365:\n"
-                              << "  tenants:\n"
-                              << "    - name: sim\n"
-                              << "      tenant_id: " << kTenant << "\n"
-                              << "      client_id: " << kClientId << "\n"
-                              << "      client_secret_file: " << secret << "\n"
-                              << "      login_endpoint: " << graph_base_ << "\n"
-                              << "      graph_endpoint: " << graph_base_ << "\n"
+        std::ofstream(config) << daemonYaml(dir_) << simTenantYaml(graph_base_, secret)
                               << "sync:\n"
                               << "  poll_interval: 1d\n"
                               << "  workers: 2\n"
@@ -161,11 +142,7 @@ protected:
                               << "api:\n"
                               << "  listen: 127.0.0.1:0\n"
                               << "  tokens_file: " << dir_.file("api-tokens.yaml") << "\n"
-                              << "tls:\n"
-                              << "  ca_file: " << dir_.file("ca/ca.pem") << "\n"
-                              << "logging:\n"
-                              << "  level: info\n"
-                              << "  target: stderr\n";
+                              << tlsAndLoggingYaml(dir_.file("ca/ca.pem"));
         return config;
     }
 

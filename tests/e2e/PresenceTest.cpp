@@ -6,186 +6,86 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
-#include <mutex>
 
 #include "Harness.h"
+#include "SyncFixture.h"
+#include "WebhookReceiver.h"
 #include "crypto/WebhookSignature.h"
 #include "ctl/ControlClient.h"
-#include "net/PocoHttpClient.h"
 
 namespace calconn::e2e {
 namespace {
 
-constexpr const char* kTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-constexpr const char* kClientId = "6731de76-14a6-49ae-97bc-6eba6914391e";
 constexpr const char* kSecret = "e2e-presence-secret";
 constexpr const char* kSinkSecret = "e2e-presence-webhook-key";
 constexpr const char* kReplyMessage = "<p>At the dentist until noon</p>";
 
-Poco::JSON::Object::Ptr parseObject(const std::string& text) {
-    Poco::JSON::Parser parser;
-    return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-}
-
-// The presence webhook receiver: HTTPS on 127.0.0.1, answers 204, keeps each body whose
-// X-Calconn-Signature verifies, counts the ones that do not.
+// The presence webhook receiver: keeps each body whose X-Calconn-Signature verifies, counts
+// the requests that do not.
 class SinkReceiver {
 public:
-    SinkReceiver(const std::string& certificate, const std::string& key) {
-        Poco::Net::Context::Params params;
-        params.certificateFile = certificate;
-        params.privateKeyFile = key;
-        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-        params.loadDefaultCAs = false;
-        Poco::Net::Context::Ptr context =
-            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
-        Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
-        port_ = socket.address().port();
-        auto server_params = new Poco::Net::HTTPServerParams;
-        server_params->setMaxThreads(4);
-        server_ =
-            std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, server_params);
-        server_->start();
-    }
-    ~SinkReceiver() { server_->stopAll(true); }
+    SinkReceiver(const std::string& certificate, const std::string& key)
+        : receiver_(certificate, key, 4) {}
 
-    std::string url() const {
-        return "https://127.0.0.1:" + std::to_string(port_) + "/hooks/presence";
-    }
+    std::string url() const { return receiver_.url("/hooks/presence"); }
     std::vector<std::string> bodies() {
-        std::lock_guard lock(mutex_);
-        return bodies_;
+        std::vector<std::string> out;
+        for (const auto& r : receiver_.received())
+            if (isSigned(r)) out.push_back(r.body);
+        return out;
     }
     int badSignatures() {
-        std::lock_guard lock(mutex_);
-        return bad_signatures_;
+        const auto received = receiver_.received();
+        return static_cast<int>(std::count_if(received.begin(), received.end(),
+                                              [](const auto& r) { return !isSigned(r); }));
     }
 
 private:
-    class Handler final : public Poco::Net::HTTPRequestHandler {
-    public:
-        explicit Handler(SinkReceiver& owner) : owner_(owner) {}
-        void handleRequest(Poco::Net::HTTPServerRequest& request,
-                           Poco::Net::HTTPServerResponse& response) override {
-            std::string body;
-            Poco::StreamCopier::copyToString(request.stream(), body);
-            const std::string signature = request.get("X-Calconn-Signature", "");
-            {
-                std::lock_guard lock(owner_.mutex_);
-                if (request.getMethod() == "POST" &&
-                    request.getContentType() == "application/json" &&
-                    crypto::verifySignature(kSinkSecret, body, signature)) {
-                    owner_.bodies_.push_back(body);
-                } else {
-                    ++owner_.bad_signatures_;
-                }
-            }
-            response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
-            response.send();
-        }
+    static bool isSigned(const WebhookReceiver::Received& r) {
+        return r.method == "POST" && r.content_type == "application/json" &&
+               crypto::verifySignature(kSinkSecret, r.body, r.signature);
+    }
 
-    private:
-        SinkReceiver& owner_;
-    };
-    class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-    public:
-        explicit Factory(SinkReceiver& owner) : owner_(owner) {}
-        Poco::Net::HTTPRequestHandler* createRequestHandler(
-            const Poco::Net::HTTPServerRequest&) override {
-            return new Handler(owner_);
-        }
-
-    private:
-        SinkReceiver& owner_;
-    };
-
-    std::mutex mutex_;
-    std::vector<std::string> bodies_;
-    int bad_signatures_ = 0;
-    Poco::UInt16 port_ = 0;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    WebhookReceiver receiver_;
 };
 
 class PresenceE2e : public ::testing::Test {
 protected:
     void SetUp() override {
-        graphsim_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kTenant,
-                                     "--client-id", kClientId, "--client-secret", kSecret,
-                                     "--tenant-seed", "23", "--users", "2", "--rooms", "1",
-                                     "--events-per-mailbox", "3", "--gen-ca", dir_.file("ca")},
-            dir_.file("graphsim.log"));
-        ASSERT_TRUE(graphsim_->waitForLog("graphsim listening on ")) << graphsim_->log();
-        const std::string log = graphsim_->log();
-        const auto at = log.find("https://");
-        base_ = log.substr(at, log.find('\n', at) - at);
-        net::PocoHttpClientOptions options;
-        options.tls.ca_file = dir_.file("ca/ca.pem");
-        http_ = std::move(net::PocoHttpClient::create(options).value());
+        GraphsimOptions options;
+        options.users = 2;
+        options.rooms = 1;
+        options.events_per_mailbox = 3;
+        options.tenant_seed = "23";
+        options.client_secret = kSecret;
+        sim_ = std::make_unique<Graphsim>(dir_, options);
+        ASSERT_TRUE(sim_->started()) << sim_->log();
         // graphsim's server certificate (for 127.0.0.1, from its test CA) serves the sink too.
-        sink_ =
-            std::make_unique<SinkReceiver>(dir_.file("ca/server.pem"), dir_.file("ca/server.key"));
-
-        Poco::JSON::Parser parser;
-        auto list = parser.parse(sim("GET", "/_sim/mailboxes")).extract<Poco::JSON::Array::Ptr>();
-        for (std::size_t i = 0; i < list->size(); ++i) {
-            auto m = list->getObject(static_cast<unsigned>(i));
-            if (m->getValue<std::string>("kind") == "user") {
-                upn_ = m->getValue<std::string>("upn");
-                break;
-            }
-        }
+        sink_ = std::make_unique<SinkReceiver>(sim_->serverCertificate(), sim_->serverKey());
+        upn_ = sim_->mailboxes().at(0);  // users come first
         ASSERT_FALSE(upn_.empty());
     }
 
     std::string sim(const std::string& method, const std::string& path,
                     const std::string& body = {}) {
-        net::HttpRequest request;
-        request.method = method;
-        request.url = base_ + path;
-        request.body = body;
-        if (!body.empty()) request.headers.add("Content-Type", "application/json");
-        auto response = http_->send(request);
-        EXPECT_TRUE(response.ok());
-        if (!response.ok()) return {};
-        EXPECT_EQ(response->status, 200) << path << ": " << response->body;
-        return response->body;
+        const auto reply = sim_->send(method, path, body);
+        EXPECT_EQ(reply.status, 200) << path << ": " << reply.body;
+        return reply.status == 200 ? reply.body : std::string();
     }
 
     std::string writeConfig() {
         const std::string secret = dir_.file("client-secret");
-        std::ofstream(secret) << kSecret << "\n";
-        ::chmod(secret.c_str(), 0600);
+        writeSecretFile(secret, kSecret);
         const std::string sink_secret = dir_.file("presence-webhook.key");
-        std::ofstream(sink_secret) << kSinkSecret << "\n";
-        ::chmod(sink_secret.c_str(), 0600);
+        writeSecretFile(sink_secret, kSinkSecret);
         const std::string config = dir_.file("calconnd.yaml");
         std::ofstream out(config);
-        out << "daemon:\n"
-            << "  state_directory: " << dir_.file("state") << "\n"
-            << "  control_socket: " << dir_.file("run/control.sock") << "\n"
-            << "  shutdown_timeout: 10s\n"
-            << "microsoft365:\n"
-            << "  tenants:\n"
-            << "    - name: sim\n"
-            << "      tenant_id: " << kTenant << "\n"
-            << "      client_id: " << kClientId << "\n"
-            << "      client_secret_file: " << secret << "\n"
-            << "      login_endpoint: " << base_ << "\n"
-            << "      graph_endpoint: " << base_ << "\n"
+        out << daemonYaml(dir_) << simTenantYaml(sim_->baseUrl(), secret)
             << "sync:\n"
             << "  poll_interval: 10s\n"
             << "  workers: 4\n"
@@ -201,11 +101,7 @@ protected:
             << "      secret_file: " << sink_secret << "\n"
             << "api:\n"
             << "  listen: 127.0.0.1:0\n"  // other daemons may run beside this one
-            << "tls:\n"
-            << "  ca_file: " << dir_.file("ca/ca.pem") << "\n"
-            << "logging:\n"
-            << "  level: info\n"
-            << "  target: stderr\n";
+            << tlsAndLoggingYaml(sim_->caFile());
         return config;
     }
 
@@ -259,9 +155,7 @@ protected:
     }
 
     TempDir dir_;
-    std::unique_ptr<ChildProcess> graphsim_;
-    std::string base_;
-    std::unique_ptr<net::PocoHttpClient> http_;
+    std::unique_ptr<Graphsim> sim_;
     std::unique_ptr<SinkReceiver> sink_;
     std::string upn_;
 };

@@ -27,12 +27,6 @@
 namespace calconn::e2e {
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 // What the random mutations did, by "kind:HTTP status".
 struct Mutations {
     std::map<std::string, int> outcomes;

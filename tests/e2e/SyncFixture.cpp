@@ -180,35 +180,39 @@ std::multiset<std::string> Graphsim::truthRows(const std::string& upn, const Win
     return out;
 }
 
+std::string simTenantYaml(const std::string& graph_base, const std::string& secret_file) {
+    return std::string("microsoft365:\n"
+                       "  tenants:\n"
+                       "    - name: sim\n"
+                       "      tenant_id: ") + kSimTenantId + "\n" +
+           "      client_id: " + kSimClientId + "\n" +
+           "      client_secret_file: " + secret_file + "\n" +
+           "      login_endpoint: " + graph_base + "\n" +
+           "      graph_endpoint: " + graph_base + "\n";
+}
+
+std::string tlsAndLoggingYaml(const std::string& ca_file, const std::string& level) {
+    return "tls:\n"
+           "  ca_file: " + ca_file + "\n"
+           "logging:\n"
+           "  level: " + level + "\n"
+           "  target: stderr\n";
+}
+
 std::string writeSyncConfig(const TempDir& dir, const Graphsim& sim, const SyncConfig& config) {
     const std::string secret = dir.file("client-secret");
-    std::ofstream(secret) << sim.options().client_secret << "\n";
-    ::chmod(secret.c_str(), 0600);
+    writeSecretFile(secret, sim.options().client_secret);
     const std::string path = dir.file("calconnd.yaml");
     std::ofstream out(path);
-    out << "daemon:\n"
-        << "  state_directory: " << dir.file("state") << "\n"
-        << "  control_socket: " << controlSocket(dir) << "\n"
-        << "  shutdown_timeout: 10s\n"
-        << "microsoft365:\n"
-        << "  tenants:\n"
-        << "    - name: sim\n"
-        << "      tenant_id: " << kSimTenantId << "\n"
-        << "      client_id: " << kSimClientId << "\n"
-        << "      client_secret_file: " << secret << "\n"
-        << "      login_endpoint: " << sim.baseUrl() << "\n"
-        << "      graph_endpoint: " << sim.baseUrl() << "\n"
-        << "sync:\n"
+    out << daemonYaml(dir) << simTenantYaml(sim.baseUrl(), secret) << "sync:\n"
         << "  poll_interval: " << config.poll_interval << "\n"
         << "  workers: " << config.workers << "\n"
         << config.sync_extra << "mailboxes:\n"
         << "  users:\n";
     for (const auto& upn : config.users) out << "    - " << upn << "\n";
-    out << "tls:\n"
-        << "  ca_file: " << sim.caFile() << "\n"
-        << "logging:\n"
-        << "  level: " << config.level << "\n"
-        << "  target: stderr\n";
+    if (!config.rooms.empty()) out << "  rooms:\n";
+    for (const auto& room : config.rooms) out << "    - mailbox: " << room << "\n";
+    out << tlsAndLoggingYaml(sim.caFile(), config.level);
     if (config.extra.rfind("api:", 0) != 0 && config.extra.find("\napi:") == std::string::npos)
         out << "api:\n  listen: 127.0.0.1:0\n";
     out << config.extra;

@@ -103,8 +103,16 @@ private:
     std::string app_token_;
 };
 
+// calconnd.yaml's microsoft365: section: one tenant "sim", graphsim's at `graph_base` (login
+// and Graph), with the client secret read from `secret_file`.
+std::string simTenantYaml(const std::string& graph_base, const std::string& secret_file);
+
+// calconnd.yaml's tls: and logging: sections: trust `ca_file`, log at `level` to stderr.
+std::string tlsAndLoggingYaml(const std::string& ca_file, const std::string& level = "info");
+
 struct SyncConfig {
     std::vector<std::string> users;
+    std::vector<std::string> rooms;  // room mailboxes, without devices
     std::string poll_interval = "10s";
     int workers = 4;
     std::string level = "info";

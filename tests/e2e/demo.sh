@@ -8,6 +8,7 @@
 #   DEMO_CHANGES=N   stop by itself after N changes (default: run until Ctrl-C); then the exit
 #                    status says whether every change reached its destination (a ctest runs it)
 #   DEMO_PAUSE=S     seconds between changes (default 5)
+#   DEMO_KEEP=1      keep the scratch directory (configuration, logs, store) afterwards
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,7 +58,7 @@ cleanup() {
     for pid in "${sim_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${sim_pids[@]}"; do wait "$pid" 2>/dev/null; done
     [[ ${#sim_pids[@]} -eq 0 ]] || say "==> simulators stopped"
-    rm -rf "$work"
+    if [[ -n "${DEMO_KEEP:-}" ]]; then say "==> kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'echo; say "demo: Ctrl-C, stopping"; exit 0' INT
@@ -66,7 +67,8 @@ trap 'exit 143' TERM HUP
 trap 'trap "" PIPE; exit 141' PIPE
 
 # Starts a simulator in its own session (a Ctrl-C reaches only this script) and waits for its
-# "... listening on https://127.0.0.1:PORT" line; prints the URL.
+# "... listening on https://127.0.0.1:PORT" line; sets sim_url. (Not called in $(...): the pid
+# must reach sim_pids in this shell, or cleanup could not stop the simulator.)
 start_sim() {
     local name=$1; shift
     setsid "$@" > "$work/$name.out" 2> "$work/$name.log" &
@@ -78,7 +80,7 @@ start_sim() {
         (( SECONDS < deadline )) || { echo "demo: $name did not start" >&2; exit 1; }
         sleep 0.1
     done
-    grep -o 'https://127.0.0.1:[0-9]*' "$work/$name.out" | head -1
+    sim_url=$(grep -o 'https://127.0.0.1:[0-9]*' "$work/$name.out" | head -1)
 }
 
 free_port() {
@@ -96,12 +98,14 @@ webex_token=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 device_password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
 
 step "starting the simulators (throw-away test CA in $work/ca)"
-graph_url=$(start_sim graphsim "$graphsim" --port 0 --tenant-id "$tenant" --client-id "$client" \
+start_sim graphsim "$graphsim" --port 0 --tenant-id "$tenant" --client-id "$client" \
     --client-secret "$secret" --tenant-seed 2026 --users 24 --rooms 6 --events-per-mailbox 20 \
-    --gen-ca "$work/ca" --trust-ca "$work/ca/ca.pem")
+    --gen-ca "$work/ca" --trust-ca "$work/ca/ca.pem"
+graph_url=$sim_url
 say "    graphsim   $graph_url   24 users, 6 rooms, realistic invitations (Teams, Zoom, Webex, Meet, ...)"
-webex_url=$(start_sim webexsim "$webexsim" --port 0 --tls-cert "$work/ca/server.pem" \
-    --tls-key "$work/ca/server.key" --token "$webex_token" --site demo)
+start_sim webexsim "$webexsim" --port 0 --tls-cert "$work/ca/server.pem" \
+    --tls-key "$work/ca/server.key" --token "$webex_token" --site demo
+webex_url=$sim_url
 say "    webexsim   $webex_url   Webex Meetings API, site demo.webex.com"
 sim() { curl -sS --fail-with-body --cacert "$work/ca/ca.pem" "$@"; }
 mailboxes=$(sim "$graph_url/_sim/mailboxes")
@@ -111,8 +115,9 @@ device_rooms=("${rooms[@]:0:4}")
 declare -A room_url
 for i in "${!device_rooms[@]}"; do
     room=${device_rooms[$i]}
-    room_url[$room]=$(start_sim "roomsim$i" "$roomsim" --port 0 --tls-cert "$work/ca/server.pem" \
-        --tls-key "$work/ca/server.key" --user "calconn:$device_password:Admin")
+    start_sim "roomsim$i" "$roomsim" --port 0 --tls-cert "$work/ca/server.pem" \
+        --tls-key "$work/ca/server.key" --user "calconn:$device_password:Admin"
+    room_url[$room]=$sim_url
     say "    roomsim    ${room_url[$room]}   RoomOS device in $room"
 done
 

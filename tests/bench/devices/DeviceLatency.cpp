@@ -37,15 +37,24 @@
 #include <thread>
 #include <vector>
 
+#include "Harness.h"
+#include "SyncFixture.h"
 #include "net/PocoHttpClient.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using calconn::e2e::cpuSeconds;
+using calconn::e2e::freePort;
+using calconn::e2e::graphDateTime;
+using calconn::e2e::kSimClientId;
+using calconn::e2e::kSimTenantId;
+using calconn::e2e::readFile;
+using calconn::e2e::simTenantYaml;
+using calconn::e2e::tlsAndLoggingYaml;
+using calconn::e2e::writeSecretFile;
 
-constexpr const char* kTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-constexpr const char* kClientId = "6731de76-14a6-49ae-97bc-6eba6914391e";
 constexpr const char* kSecret = "latency-bench-secret";
 constexpr const char* kDevicePassword = "bench-device-pw";
 constexpr auto kSeenPoll = 20ms;
@@ -59,13 +68,6 @@ struct Options {
     bool notifications = false;
     bool keep = false;
 };
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 // A background process, stdout and stderr into `log`; SIGTERM then SIGKILL on destruction.
 class Process {
@@ -147,45 +149,6 @@ std::optional<std::string> waitForUrl(const Process& process, const std::string&
     return std::nullopt;
 }
 
-double cpuSeconds(pid_t pid) {
-    const std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
-    std::istringstream in(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    unsigned long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && in >> field; ++i) {
-        if (i == 14) utime = std::stoul(field);
-        if (i == 15) stime = std::stoul(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// A free TCP port on 127.0.0.1 for calconnd's API (Graph needs the URL before calconnd runs).
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t length = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-    const int port = ntohs(addr.sin_port);
-    ::close(fd);
-    return port;
-}
-
-std::string graphDateTime(std::chrono::system_clock::time_point t) {
-    const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-    const auto day = std::chrono::floor<std::chrono::days>(seconds);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss hms{seconds - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
-}
-
 double percentile(std::vector<double> sorted, double p) {
     if (sorted.empty()) return 0;
     const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
@@ -224,8 +187,8 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(file("run"));
 
     auto graphsim = std::make_unique<Process>(
-        std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kTenant,
-                                 "--client-id", kClientId, "--client-secret", kSecret,
+        std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kSimTenantId,
+                                 "--client-id", kSimClientId, "--client-secret", kSecret,
                                  "--tenant-seed", "29", "--users", "1", "--rooms",
                                  std::to_string(opt.rooms), "--events-per-mailbox", "2",
                                  "--gen-ca", file("ca")},
@@ -283,11 +246,9 @@ int main(int argc, char** argv) {
     }
 
     const std::string secret = file("client-secret");
-    std::ofstream(secret) << kSecret << "\n";
+    writeSecretFile(secret, kSecret);
     const std::string password = file("device.pw");
-    std::ofstream(password) << kDevicePassword << "\n";
-    ::chmod(secret.c_str(), 0600);
-    ::chmod(password.c_str(), 0600);
+    writeSecretFile(password, kDevicePassword);
     const int api_port = freePort();
     const std::string config = file("calconnd.yaml");
     {
@@ -295,14 +256,7 @@ int main(int argc, char** argv) {
         out << "daemon:\n"
             << "  state_directory: " << file("state") << "\n"
             << "  control_socket: " << file("run/control.sock") << "\n"
-            << "microsoft365:\n"
-            << "  tenants:\n"
-            << "    - name: sim\n"
-            << "      tenant_id: " << kTenant << "\n"
-            << "      client_id: " << kClientId << "\n"
-            << "      client_secret_file: " << secret << "\n"
-            << "      login_endpoint: " << *base << "\n"
-            << "      graph_endpoint: " << *base << "\n"
+            << simTenantYaml(*base, secret)
             << "sync:\n"
             << "  poll_interval: " << opt.poll_interval_s << "s\n"
             << "  workers: 4\n";
@@ -325,11 +279,7 @@ int main(int argc, char** argv) {
             << "  tls:\n"
             << "    certificate_file: " << file("ca/server.pem") << "\n"
             << "    private_key_file: " << file("ca/server.key") << "\n"
-            << "tls:\n"
-            << "  ca_file: " << file("ca/ca.pem") << "\n"
-            << "logging:\n"
-            << "  level: info\n"
-            << "  target: stderr\n";
+            << tlsAndLoggingYaml(file("ca/ca.pem"));
     }
 
     auto daemon = std::make_unique<Process>(std::vector<std::string>{CALCONND_PATH, "--config", config},

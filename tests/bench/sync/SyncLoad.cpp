@@ -26,6 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using calconn::e2e::cpuSeconds;
 using calconn::e2e::readFile;
 
 struct Options {
@@ -38,19 +39,6 @@ struct Options {
     int timeout_s = 3600;
     bool keep = false;
 };
-
-// utime + stime of a process, in seconds.
-double cpuSeconds(pid_t pid) {
-    const std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
-    std::istringstream in(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    unsigned long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && in >> field; ++i) {
-        if (i == 14) utime = std::stoul(field);
-        if (i == 15) stime = std::stoul(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
 
 // A "Vm...:   1234 kB" line of /proc/PID/status, in KiB.
 long statusKib(pid_t pid, const std::string& key) {

@@ -69,18 +69,29 @@ std::string decodeEntities(const std::string& text) {
     return out;
 }
 
+// The first 255 characters (not bytes: a cut inside a UTF-8 sequence would make the whole
+// answer invalid JSON, which Graph never sends), whitespace runs collapsed.
 std::string preview(const std::string& text) {
+    constexpr std::size_t kMaxCharacters = 255;
     std::string out;
+    std::size_t characters = 0;
     bool space = false;
     for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
+        const bool continuation = (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+        if (!continuation && std::isspace(static_cast<unsigned char>(c))) {
             space = !out.empty();
             continue;
         }
-        if (space) out.push_back(' ');
+        if (!continuation) {
+            if (characters + (space ? 1 : 0) >= kMaxCharacters) break;
+            if (space) {
+                out.push_back(' ');
+                ++characters;
+            }
+            ++characters;
+        }
         space = false;
         out.push_back(c);
-        if (out.size() >= 255) break;
     }
     return out;
 }

@@ -247,7 +247,16 @@ TEST_F(RestApiTest, MeetingsCarryTimesSubjectOrganizerJoinAndResponse) {
 
 TEST_F(RestApiTest, BadWindowsAre400) {
     const std::string path = "/api/v1/users/alice@contoso.com/meetings";
-    EXPECT_EQ(get(path, kAlice, {{"from", "yesterday"}}).status, 400);
+    const ApiResponse bad_from = get(path, kAlice, {{"from", "yesterday"}});
+    EXPECT_EQ(bad_from.status, 400);
+    EXPECT_NE(bad_from.body.find("from must be an ISO 8601 time, e.g. 2026-03-02T09:00:00Z"),
+              std::string::npos)
+        << bad_from.body;
+    const ApiResponse bad_to = get(path, kAlice, {{"to", "tomorrow"}});
+    EXPECT_EQ(bad_to.status, 400);
+    EXPECT_NE(bad_to.body.find("to must be an ISO 8601 time, e.g. 2026-03-09T09:00:00Z"),
+              std::string::npos)
+        << bad_to.body;
     EXPECT_EQ(get(path, kAlice, {{"from", "2026-03-03T00:00:00Z"}, {"to", "2026-03-03T00:00:00Z"}})
                   .status,
               400);

@@ -418,3 +418,28 @@ TEST(GraphApi, FifthConcurrentRequestOnAMailboxGets429) {
 
 }  // namespace
 }  // namespace calconn::graphsim
+
+namespace calconn::graphsim {
+namespace {
+
+// bodyPreview is cut after 255 characters, never inside a UTF-8 sequence (a Japanese
+// join-details block once made every later answer for the mailbox invalid JSON).
+TEST(GraphApi, BodyPreviewIsCutAtACharacterBoundary) {
+    GraphsimFixture f;
+    std::string japanese;
+    for (int i = 0; i < 300; ++i) japanese += "\xE4\xBC\x9A";  // U+4F1A, three bytes
+    auto created = f.control("POST", "/_sim/mailboxes/" + f.firstUser() + "/events",
+                             R"({"subject":"x","start":{"dateTime":"2026-12-01T10:00:00","timeZone":"UTC"},)"
+                             R"("end":{"dateTime":"2026-12-01T11:00:00","timeZone":"UTC"},)"
+                             R"("body":{"contentType":"text","content":")" + japanese + R"("}})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = created.json()->getValue<std::string>("id");
+    auto r = f.graph("GET", userPath(f, "/events/" + id));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string preview = r.json()->getValue<std::string>("bodyPreview");
+    EXPECT_EQ(preview.size(), 255u * 3);
+    EXPECT_EQ(preview, japanese.substr(0, 255 * 3));
+}
+
+}  // namespace
+}  // namespace calconn::graphsim

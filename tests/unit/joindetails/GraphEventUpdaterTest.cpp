@@ -302,30 +302,29 @@ TEST(BuildRunnerConfig, ConfiguredKeywordsTakeTheDefaultSite) {
     EXPECT_EQ((*config)->rules[1].site, "acme-eu");
 }
 
-TEST(BuildRunnerConfig, AMalformedAdminTemplateIsAConfigError) {
+// The runner config for site "acme" with an admin template folder holding one de-DE.html.
+auto configWithAdminTemplate(const std::string& de_html) {
     char dir_template[] = "/tmp/calconn-templates-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    EXPECT_NE(::mkdtemp(dir_template), nullptr);
     const std::string dir = dir_template;
-    std::ofstream(dir + "/de-DE.html") << "<p>{{#join_url}}unclosed</p>";
+    std::ofstream(dir + "/de-DE.html") << de_html;
     settings::Settings s;
     s.webex.site = "acme";
     s.joindetails.template_dir = dir;
     auto config = buildRunnerConfig(s);
     std::filesystem::remove_all(dir);
+    return config;
+}
+
+TEST(BuildRunnerConfig, AMalformedAdminTemplateIsAConfigError) {
+    auto config = configWithAdminTemplate("<p>{{#join_url}}unclosed</p>");
     ASSERT_FALSE(config.ok());
     EXPECT_EQ(config.error().code, common::ErrorCode::Config);
 }
 
 TEST(BuildRunnerConfig, AdminTemplatesReplaceTheShippedOnes) {
-    char dir_template[] = "/tmp/calconn-templates-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
-    const std::string dir = dir_template;
-    std::ofstream(dir + "/de-DE.html") << "<p>Videokonferenz: <a href=\"{{join_url}}\">{{join_url}}</a></p>";
-    settings::Settings s;
-    s.webex.site = "acme";
-    s.joindetails.template_dir = dir;
-    auto config = buildRunnerConfig(s);
-    std::filesystem::remove_all(dir);
+    auto config =
+        configWithAdminTemplate("<p>Videokonferenz: <a href=\"{{join_url}}\">{{join_url}}</a></p>");
     ASSERT_TRUE(config.ok()) << config.error().toString();
     auto details = personalRoomDetails("acme", "alice@example.com");
     ASSERT_TRUE(details.ok());
