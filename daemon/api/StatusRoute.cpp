@@ -1,11 +1,12 @@
 #include "api/StatusRoute.h"
 
 #include <chrono>
-#include <cstdio>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+
+#include "common/IsoTime.h"
 
 namespace calconn::api {
 
@@ -17,19 +18,6 @@ Poco::JSON::Array::Ptr toArray(const std::vector<std::string>& values) {
     return array;
 }
 
-std::string isoUtc(int64_t unix_seconds) {
-    const std::chrono::sys_seconds t{std::chrono::seconds(unix_seconds)};
-    const auto day = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss hms{t - day};
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
-}
-
 Poco::JSON::Array::Ptr mailboxArray(const std::vector<MailboxStatusRow>& rows) {
     Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
     for (const MailboxStatusRow& row : rows) {
@@ -38,7 +26,7 @@ Poco::JSON::Array::Ptr mailboxArray(const std::vector<MailboxStatusRow>& rows) {
         object->set("state", row.state);
         object->set("events", static_cast<Poco::Int64>(row.events));
         if (row.last_sync)
-            object->set("last_sync", isoUtc(*row.last_sync));
+            object->set("last_sync", common::formatIsoUtc(std::chrono::sys_seconds{std::chrono::seconds(*row.last_sync)}));
         else
             object->set("last_sync", Poco::Dynamic::Var());
         object->set("error", row.error);

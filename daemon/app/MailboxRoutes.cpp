@@ -4,8 +4,9 @@
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
-#include <cstdio>
 #include <sstream>
+
+#include "common/IsoTime.h"
 
 namespace calconn::app {
 
@@ -43,18 +44,6 @@ api::ApiResponse notConfigured() {
                           "sync is not configured: no microsoft365 tenant or no mailboxes");
 }
 
-std::string isoUtc(core::UtcSeconds t) {
-    const auto day = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss hms{t - day};
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
-}
-
 }  // namespace
 
 std::string meetingsToJson(const std::string& upn, const std::vector<core::Meeting>& meetings) {
@@ -66,8 +55,8 @@ std::string meetingsToJson(const std::string& upn, const std::vector<core::Meeti
         o->set("id", m.id);
         o->set("type", std::string(core::meetingTypeName(m.type)));
         o->set("series_master_id", m.series_master_id);
-        o->set("start", isoUtc(m.start));
-        o->set("end", isoUtc(m.end));
+        o->set("start", common::formatIsoUtc(m.start));
+        o->set("end", common::formatIsoUtc(m.end));
         o->set("is_all_day", m.is_all_day);
         o->set("is_cancelled", m.is_cancelled);
         o->set("subject", m.subject);

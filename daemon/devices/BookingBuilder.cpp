@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "common/IsoTime.h"
+
 namespace calconn::devices {
 
 namespace {
@@ -74,17 +76,7 @@ bool shownForResponse(core::ResponseType response, const settings::DevicesSettin
 
 }  // namespace
 
-std::string formatUtc(core::UtcSeconds time) {
-    const auto days = std::chrono::floor<std::chrono::days>(time);
-    const std::chrono::year_month_day ymd{days};
-    const std::chrono::hh_mm_ss hms{time - days};
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-    return buffer;
-}
+std::string formatUtc(core::UtcSeconds time) { return common::formatIsoUtc(time); }
 
 std::string bookingId(std::string_view ical_uid, core::UtcSeconds start) {
     std::uint64_t hash = 14695981039346656037ULL;

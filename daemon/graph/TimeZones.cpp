@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <initializer_list>
 
+#include "common/IsoTime.h"
 #include "net/HttpTypes.h"
 
 namespace calconn::graph {
@@ -356,15 +357,7 @@ std::string formatGraphDateTime(TimePoint utc) {
 }
 
 std::string formatIsoUtc(TimePoint utc) {
-    const auto day = floor<days>(utc);
-    const year_month_day ymd{day};
-    const hh_mm_ss hms{duration_cast<seconds>(utc - day)};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
+    return common::formatIsoUtc(floor<seconds>(utc));
 }
 
 }  // namespace calconn::graph
