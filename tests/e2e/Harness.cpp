@@ -92,13 +92,14 @@ std::optional<int> waitPid(pid_t pid, int pidfd, std::chrono::milliseconds timeo
 
 }  // namespace
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds interval) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         if (condition()) return true;
         if (std::chrono::steady_clock::now() >= deadline) return false;
         // Polling interval between checks (not a wait for an event: the deadline bounds it).
-        std::this_thread::sleep_for(10ms);
+        std::this_thread::sleep_for(interval);
     }
 }
 

@@ -18,7 +18,10 @@ using namespace std::chrono_literals;
 inline constexpr auto kDeadline = 15s;
 
 // Polls `condition` until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = kDeadline);
+// Polls `condition` every `interval` until it holds or `timeout` passed. A slow condition
+// (one that runs calconnctl or reads a whole mailbox) takes a longer interval.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = kDeadline,
+                std::chrono::milliseconds interval = std::chrono::milliseconds(10));
 
 std::string readFile(const std::string& path);
 // Writes `value` and a newline to `path`, readable by its owner only (as calconnd wants its

@@ -131,10 +131,9 @@ protected:
                 const auto rows = mailboxRows(dir_);
                 for (const auto& [upn, row] : rows) active += row.state == "active";
                 last = std::to_string(active) + "/" + std::to_string(rows.size()) + " active";
-                if (active != mailboxes) std::this_thread::sleep_for(200ms);
                 return active == mailboxes;
             },
-            timeout);
+            timeout, 200ms);
         if (done) return ::testing::AssertionSuccess();
         return ::testing::AssertionFailure() << last;
     }
@@ -531,11 +530,9 @@ TEST_F(SyncAcceptance, NoPlaintextAtRest) {
             [&, upn = upn, subject = subject] {
                 auto r = ctl({"mailbox", "dump", upn});
                 dump = r.out;
-                if (r.exit_code == 0 && r.out.find(subject) != std::string::npos) return true;
-                std::this_thread::sleep_for(100ms);
-                return false;
+                return r.exit_code == 0 && r.out.find(subject) != std::string::npos;
             },
-            60s))
+            60s, 100ms))
             << upn << ": " << dump << "\n"
             << daemon.log();
     }

@@ -287,10 +287,9 @@ TEST_F(SyncE2e, ExpiredDeltaTokensResyncInFullAndAMailboxOutOfScopeBacksOff) {
                     ++it;
                 }
             }
-            if (!pending.empty()) std::this_thread::sleep_for(200ms);
             return pending.empty();
         },
-        30s);
+        30s, 200ms);
     EXPECT_TRUE(converged) << pending.size() << " mailboxes differ from the truth\n"
                            << daemon.log();
     for (const auto& upn : inside)
