@@ -41,6 +41,7 @@ function(calconn_add_test module)
   set(target calconn_${target_suffix}_test)
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE calconn_build_settings ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/support)
   target_compile_definitions(${target} PRIVATE
     CALCONN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     CALCONN_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"

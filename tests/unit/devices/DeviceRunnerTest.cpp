@@ -12,21 +12,15 @@
 #include <thread>
 #include <utility>
 
+#include "Eventually.h"
 #include "devices/DeviceRunner.h"
 
 namespace calconn::devices {
 namespace {
 
-using namespace std::chrono_literals;
+using test::eventually;
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(5ms);
-    }
-    return condition();
-}
+using namespace std::chrono_literals;
 
 // What every fake device received, by device name; shared with the drivers.
 struct Pushes {
@@ -96,14 +90,16 @@ protected:
         options.scheduling.debounce = 20ms;
         options.scheduling.backoff_initial = 50ms;
         options.scheduling.backoff_max = 200ms;
-        options.make_driver = [this](const settings::DeviceSettings& d, const common::Clock& clock)
-            -> common::Result<std::unique_ptr<DeviceDriver>> {
+        options.make_driver =
+            [this](const settings::DeviceSettings& d,
+                   const common::Clock& clock) -> common::Result<std::unique_ptr<DeviceDriver>> {
             if (d.url == "https://broken.example") {
                 return common::makeError(common::ErrorCode::Config, "cannot read the secret file",
                                          "/etc/calconn/broken.pw");
             }
             ++drivers_built_;
-            return std::unique_ptr<DeviceDriver>(std::make_unique<FakeDevice>(d.name, pushes_, clock));
+            return std::unique_ptr<DeviceDriver>(
+                std::make_unique<FakeDevice>(d.name, pushes_, clock));
         };
         return std::make_unique<DeviceRunner>(
             settings, clock_, clock_,
@@ -125,7 +121,8 @@ protected:
         BookingInput in;
         in.meeting.id = "id-" + uid;
         in.meeting.ical_uid = uid;
-        in.meeting.start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 1h;
+        in.meeting.start =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 1h;
         in.meeting.end = in.meeting.start + 30min;
         in.meeting.subject = subject;
         in.meeting.sensitivity = sensitivity;
@@ -151,10 +148,11 @@ protected:
 using Titles = std::vector<std::string>;
 
 TEST_F(DeviceRunnerTest, EveryDeviceGetsTheFullListAtStart) {
-    auto runner = makeRunner(oneRoom({device("codec", "https://10.0.0.1"),
-                                      device("panel", "https://10.0.0.2")}));
+    auto runner = makeRunner(
+        oneRoom({device("codec", "https://10.0.0.1"), device("panel", "https://10.0.0.2")}));
     runner->start(&bus_);
-    ASSERT_TRUE(eventually([&] { return pushes_->count("codec") == 1 && pushes_->count("panel") == 1; }));
+    ASSERT_TRUE(
+        eventually([&] { return pushes_->count("codec") == 1 && pushes_->count("panel") == 1; }));
     EXPECT_EQ(titles(pushes_->last("codec")), Titles{"Weekly sync"});
     const auto status = runner->status();
     ASSERT_EQ(status.size(), 2u);
@@ -192,8 +190,8 @@ TEST_F(DeviceRunnerTest, FailingDeviceIsRetriedWithBackoffAndRecovers) {
 }
 
 TEST_F(DeviceRunnerTest, DeviceThatCannotBeSetUpIsListedWithItsError) {
-    auto runner = makeRunner(oneRoom({device("codec", "https://10.0.0.1"),
-                                      device("broken", "https://broken.example")}));
+    auto runner = makeRunner(
+        oneRoom({device("codec", "https://10.0.0.1"), device("broken", "https://broken.example")}));
     const auto status = runner->status();
     ASSERT_EQ(status.size(), 2u);
     EXPECT_EQ(status[0].device, "broken");
@@ -203,15 +201,16 @@ TEST_F(DeviceRunnerTest, DeviceThatCannotBeSetUpIsListedWithItsError) {
 }
 
 TEST_F(DeviceRunnerTest, ReloadAddsRemovesAndRebuildsChangedDevices) {
-    auto runner = makeRunner(oneRoom({device("codec", "https://10.0.0.1"),
-                                      device("panel", "https://10.0.0.2")}));
+    auto runner = makeRunner(
+        oneRoom({device("codec", "https://10.0.0.1"), device("panel", "https://10.0.0.2")}));
     runner->start(&bus_);
-    ASSERT_TRUE(eventually([&] { return pushes_->count("codec") == 1 && pushes_->count("panel") == 1; }));
+    ASSERT_TRUE(
+        eventually([&] { return pushes_->count("codec") == 1 && pushes_->count("panel") == 1; }));
     EXPECT_EQ(drivers_built_, 2);
 
     // panel removed, codec unchanged (not rebuilt, not pushed again), board added.
-    runner->applySettings(oneRoom({device("codec", "https://10.0.0.1"),
-                                   device("board", "https://10.0.0.3")}));
+    runner->applySettings(
+        oneRoom({device("codec", "https://10.0.0.1"), device("board", "https://10.0.0.3")}));
     ASSERT_TRUE(eventually([&] { return pushes_->count("board") == 1; }));
     EXPECT_EQ(drivers_built_, 3);
     auto status = runner->status();
@@ -221,15 +220,15 @@ TEST_F(DeviceRunnerTest, ReloadAddsRemovesAndRebuildsChangedDevices) {
     EXPECT_EQ(pushes_->count("codec"), 1u);
 
     // codec's URL changed: rebuilt and pushed to at once.
-    runner->applySettings(oneRoom({device("codec", "https://10.0.0.9"),
-                                   device("board", "https://10.0.0.3")}));
+    runner->applySettings(
+        oneRoom({device("codec", "https://10.0.0.9"), device("board", "https://10.0.0.3")}));
     ASSERT_TRUE(eventually([&] { return pushes_->count("codec") == 2; }));
     EXPECT_EQ(drivers_built_, 4);
 }
 
 TEST_F(DeviceRunnerTest, RewrittenSecretFileRebuildsTheDevice) {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("calconn-runner-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("calconn-runner-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string secret = (dir / "codec.pw").string();
     std::ofstream(secret) << "old\n";
@@ -273,8 +272,8 @@ TEST_F(DeviceRunnerTest, PushNowNamesRoomsWithoutDevices) {
 }
 
 TEST_F(DeviceRunnerTest, SameNameTwiceInARoomStaysTwoDevices) {
-    auto runner = makeRunner(oneRoom({device("codec", "https://10.0.0.1"),
-                                      device("codec", "https://10.0.0.2")}));
+    auto runner = makeRunner(
+        oneRoom({device("codec", "https://10.0.0.1"), device("codec", "https://10.0.0.2")}));
     runner->start(&bus_);
     const auto status = runner->status();
     ASSERT_EQ(status.size(), 2u);
@@ -327,10 +326,9 @@ TEST(DevicePushServiceRace, AChangeDuringAPushIsPushedNextNotAtTheRefresh) {
         return in;
     };
     std::vector<BookingInput> meetings = {at(1h, "A")};
-    DevicePushService service(settings::DevicesSettings{}, PushSchedulerOptions{}, clock,
-                              [&](const std::string&) -> common::Result<std::vector<BookingInput>> {
-                                  return meetings;
-                              });
+    DevicePushService service(
+        settings::DevicesSettings{}, PushSchedulerOptions{}, clock,
+        [&](const std::string&) -> common::Result<std::vector<BookingInput>> { return meetings; });
     auto driver = std::make_unique<ChangeDuringPush>(clock);
     auto* device = driver.get();
     service.addDevice("room", std::move(driver));

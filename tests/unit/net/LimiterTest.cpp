@@ -5,27 +5,20 @@
 #include <thread>
 #include <vector>
 
+#include "Eventually.h"
 #include "net/ConcurrencyLimiter.h"
 #include "net/TokenBucket.h"
 
 namespace calconn::net {
 namespace {
 
+using test::eventually;
+
 using namespace std::chrono_literals;
 using common::ErrorCode;
 using common::FakeClock;
 
 const common::TimePoint kStart = std::chrono::system_clock::from_time_t(1'700'000'000);
-
-template <typename F>
-bool eventually(F condition) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::yield();
-    }
-    return condition();
-}
 
 TEST(ConcurrencyLimiter, AllowsUpToLimitPerKey) {
     FakeClock clock(kStart);

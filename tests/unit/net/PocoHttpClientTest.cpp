@@ -6,11 +6,14 @@
 #include <future>
 #include <thread>
 
+#include "Eventually.h"
 #include "TestServer.h"
 #include "net/PocoHttpClient.h"
 
 namespace calconn::net {
 namespace {
+
+using test::eventually;
 
 using common::ErrorCode;
 using testing::ServeMode;
@@ -43,16 +46,6 @@ HttpRequest get(const std::string& url) {
 }
 
 // Polls a condition with a deadline instead of sleeping a fixed time.
-template <typename F>
-bool eventually(F condition) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::yield();
-    }
-    return condition();
-}
-
 TEST(PocoHttpClient, GetsOverTlsWithCaseInsensitiveHeaders) {
     auto files = serverFiles("server");
     TestServer server(&files);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "Eventually.h"
 #include "common/IsoTime.h"
 #include "common/Metrics.h"
 #include "presence/PresenceService.h"
@@ -17,19 +18,12 @@
 namespace calconn::presence {
 namespace {
 
+using test::eventually;
+
 using namespace std::chrono_literals;
 using core::PresenceState;
 
 common::TimePoint at(const char* iso) { return *common::parseIsoUtc(iso); }
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(1ms);
-    }
-    return condition();
-}
 
 class RecordingSink final : public PresenceSink {
 public:
