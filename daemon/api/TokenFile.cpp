@@ -1,7 +1,6 @@
 #include "api/TokenFile.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -119,19 +118,6 @@ std::string TokenScope::toString() const {
     }
     return "admin";
 }
-
-Sha256Digest sha256(std::string_view data) {
-    Sha256Digest digest{};
-    unsigned int size = 0;
-    // One-shot EVP digest; it only fails on allocation failure, which aborts like new would.
-    if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
-        size != digest.size()) {
-        std::abort();
-    }
-    return digest;
-}
-
-std::string sha256Hex(std::string_view data) { return crypto::toHex(sha256(data)); }
 
 common::Result<std::string> generateToken() {
     auto bytes = crypto::randomBytes(32);

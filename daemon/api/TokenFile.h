@@ -13,6 +13,7 @@
 
 #include "common/Result.h"
 #include "core/Meeting.h"
+#include "crypto/Digest.h"
 
 namespace calconn::api {
 
@@ -36,10 +37,9 @@ struct TokenEntry {
     bool operator==(const TokenEntry&) const = default;
 };
 
-using Sha256Digest = std::array<std::uint8_t, 32>;
-
-Sha256Digest sha256(std::string_view data);
-std::string sha256Hex(std::string_view data);
+using crypto::sha256;
+using crypto::Sha256Digest;
+using crypto::sha256Hex;
 
 // A new token: "cc_" and 256 random bits in base64url without padding (46 characters).
 common::Result<std::string> generateToken();

@@ -30,6 +30,9 @@ public:
     common::Status deleteMeeting(const std::string& meeting_id) override {
         return client_.deleteMeeting(meeting_id);
     }
+    common::Result<std::vector<JoinDetails>> findMeetings(const MeetingQuery& query) override {
+        return client_.findMeetings(query);
+    }
     common::Result<JoinDetails> personalRoom(const std::string& user_email) override {
         return client_.personalRoom(user_email);
     }

@@ -4,8 +4,10 @@
 // re-plan, retry; their edit is never overwritten.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/Result.h"
@@ -21,9 +23,9 @@ struct EventSnapshot {
     std::string id;
     std::string etag;  // @odata.etag / changeKey, sent back as If-Match
     std::string subject;
-    std::string start;     // ISO-8601 (UTC with Z, as the sync reads events)
+    std::string start;  // ISO-8601 (UTC with Z, as the sync reads events)
     std::string end;
-    std::string timezone;  // IANA, may be empty
+    std::string timezone;    // IANA, may be empty
     std::string recurrence;  // RRULE of a series master, empty otherwise
     std::string organizer_email;
     std::string organizer_name;
@@ -54,10 +56,16 @@ struct ServiceOptions {
 struct Outcome {
     PlanAction action = PlanAction::Nothing;  // what was applied
     std::string reason;
-    std::string locale;       // template locale used
-    int conflicts = 0;        // 412s met on the way
+    std::string locale;  // template locale used
+    int conflicts = 0;   // 412s met on the way
     std::optional<JoinDetails> details;
 };
+
+// The integrationTags value of the Webex meeting booked for one event: "calconn-" and 32 hex
+// digits of SHA-256(mailbox, event id). Stable across attempts and restarts, so an attempt
+// that died between booking and writing the invitation is found again instead of booking a
+// second meeting; it reveals neither the mailbox nor the event.
+std::string webexMeetingTag(std::string_view mailbox, std::string_view event_id);
 
 class JoinDetailsService {
 public:
@@ -71,13 +79,18 @@ public:
                                     const std::string& locale);
 
 private:
-    common::Result<JoinDetails> detailsFor(const Plan& plan, const EventSnapshot& event,
+    common::Result<JoinDetails> detailsFor(const Plan& plan, const std::string& mailbox,
+                                           const EventSnapshot& event,
                                            std::optional<JoinDetails>& created);
+    // The meeting an earlier attempt booked for this event and never wrote, if Webex has one.
+    common::Result<std::optional<JoinDetails>> bookedEarlier(const Plan& plan,
+                                                             const MeetingQuery& query);
 
     const TemplateStore& templates_;
     EventUpdater& events_;
     WebexMeetings* webex_;
     ServiceOptions options_;
+    std::atomic<bool> warned_list_denied_{false};
 };
 
 }  // namespace calconn::joindetails

@@ -1,6 +1,7 @@
 #include "joindetails/WebexMeetingsClient.h"
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -19,7 +20,11 @@ std::string truncateUtf8(std::string_view text, std::size_t max_chars) {
     while (i < text.size()) {
         if (chars == max_chars) break;
         auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 1;
         if (i + len > text.size()) break;
         i += len;
         ++chars;
@@ -37,6 +42,11 @@ std::string encodeCreateMeeting(const CreateMeetingRequest& request) {
     if (!request.recurrence.empty()) body.set("recurrence", request.recurrence);
     if (!request.site_url.empty()) body.set("siteUrl", request.site_url);
     if (!request.host_email.empty()) body.set("hostEmail", request.host_email);
+    if (!request.integration_tag.empty()) {
+        Poco::JSON::Array::Ptr tags = new Poco::JSON::Array;
+        tags->add(request.integration_tag);
+        body.set("integrationTags", tags);
+    }
     // The connector writes the invitation itself; Webex must not mail the attendees as well.
     body.set("sendEmail", false);
     std::ostringstream out;
@@ -55,7 +65,8 @@ common::Result<Poco::JSON::Object::Ptr> parseObject(std::string_view json) {
     } catch (const Poco::Exception& e) {
         return makeError(ErrorCode::Protocol, "webex answer is not json: " + e.message());
     } catch (const std::exception& e) {
-        return makeError(ErrorCode::Protocol, std::string("webex answer is not a json object: ") + e.what());
+        return makeError(ErrorCode::Protocol,
+                         std::string("webex answer is not a json object: ") + e.what());
     }
     return makeError(ErrorCode::Protocol, "webex answer is not a json object");
 }
@@ -70,6 +81,22 @@ std::string stringField(const Poco::JSON::Object::Ptr& object, const std::string
     } catch (const Poco::Exception&) {
         return {};
     }
+}
+
+std::string percentEncode(std::string_view text) {
+    static const char* const kHex = "0123456789ABCDEF";
+    std::string out;
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0xF];
+        }
+    }
+    return out;
 }
 
 // "acme.webex.com" -> "acme"
@@ -118,6 +145,43 @@ common::Result<JoinDetails> decodeMeeting(std::string_view json) {
     return details;
 }
 
+common::Result<std::vector<JoinDetails>> decodeMeetingList(std::string_view json) {
+    auto object = parseObject(json);
+    if (!object) return object.error();
+    if (!(*object)->has("items") || !(*object)->isArray("items")) {
+        return makeError(ErrorCode::Protocol, "webex meeting list lacks its items array");
+    }
+    auto items = (*object)->getArray("items");
+    std::vector<JoinDetails> meetings;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        auto item = items->getObject(static_cast<unsigned>(i));
+        if (!item) return makeError(ErrorCode::Protocol, "webex meeting list holds a non-object");
+        std::ostringstream text;
+        item->stringify(text);
+        auto meeting = decodeMeeting(text.str());
+        if (!meeting) return meeting.error();
+        meetings.push_back(std::move(*meeting));
+    }
+    return meetings;
+}
+
+std::string encodeMeetingQuery(const MeetingQuery& query) {
+    std::string out;
+    auto add = [&out](const char* name, const std::string& value) {
+        if (value.empty()) return;
+        if (!out.empty()) out += '&';
+        out += name;
+        out += '=';
+        out += percentEncode(value);
+    };
+    add("integrationTag", query.integration_tag);
+    add("hostEmail", query.host_email);
+    add("siteUrl", query.site_url);
+    add("from", query.from);
+    add("to", query.to);
+    return out;
+}
+
 common::Result<JoinDetails> decodePersonalRoom(std::string_view json) {
     auto object = parseObject(json);
     if (!object) return object.error();
@@ -137,13 +201,20 @@ common::Result<JoinDetails> decodePersonalRoom(std::string_view json) {
 
 common::Error decodeWebexError(int status, std::string_view body, std::string_view retry_after) {
     ErrorCode code = ErrorCode::Protocol;
-    if (status == 400) code = ErrorCode::InvalidArgument;
-    else if (status == 401) code = ErrorCode::Unauthenticated;
-    else if (status == 403) code = ErrorCode::PermissionDenied;
-    else if (status == 404) code = ErrorCode::NotFound;
-    else if (status == 409 || status == 412) code = ErrorCode::Conflict;
-    else if (status == 429) code = ErrorCode::Throttled;
-    else if (status >= 500) code = ErrorCode::Unavailable;
+    if (status == 400)
+        code = ErrorCode::InvalidArgument;
+    else if (status == 401)
+        code = ErrorCode::Unauthenticated;
+    else if (status == 403)
+        code = ErrorCode::PermissionDenied;
+    else if (status == 404)
+        code = ErrorCode::NotFound;
+    else if (status == 409 || status == 412)
+        code = ErrorCode::Conflict;
+    else if (status == 429)
+        code = ErrorCode::Throttled;
+    else if (status >= 500)
+        code = ErrorCode::Unavailable;
     std::string message = "webex answered " + std::to_string(status);
     std::string context;
     if (auto object = parseObject(body); object) {
@@ -203,7 +274,8 @@ common::Result<net::HttpResponse> WebexMeetingsClient::call(const std::string& m
     return response;
 }
 
-common::Result<JoinDetails> WebexMeetingsClient::createMeeting(const CreateMeetingRequest& request) {
+common::Result<JoinDetails> WebexMeetingsClient::createMeeting(
+    const CreateMeetingRequest& request) {
     // POST is not idempotent: a retry after an exchange failure could create two meetings, so
     // the request is not marked retry-safe and the caller decides.
     auto response = call("POST", "/meetings", encodeCreateMeeting(request));
@@ -212,22 +284,6 @@ common::Result<JoinDetails> WebexMeetingsClient::createMeeting(const CreateMeeti
 }
 
 namespace {
-std::string percentEncode(std::string_view text) {
-    static const char* const kHex = "0123456789ABCDEF";
-    std::string out;
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += kHex[u >> 4];
-            out += kHex[u & 0xF];
-        }
-    }
-    return out;
-}
-
 // Meeting ids go into the request path; anything but an opaque id token is refused.
 bool isSafeMeetingId(const std::string& id) {
     if (id.empty() || id.size() > 256) return false;
@@ -254,6 +310,14 @@ common::Status WebexMeetingsClient::deleteMeeting(const std::string& meeting_id)
     auto response = call("DELETE", "/meetings/" + meeting_id, {});
     if (!response) return response.error();
     return {};
+}
+
+common::Result<std::vector<JoinDetails>> WebexMeetingsClient::findMeetings(
+    const MeetingQuery& query) {
+    const std::string parameters = encodeMeetingQuery(query);
+    auto response = call("GET", parameters.empty() ? "/meetings" : "/meetings?" + parameters, {});
+    if (!response) return response.error();
+    return decodeMeetingList(response->body);
 }
 
 common::Result<JoinDetails> WebexMeetingsClient::personalRoom(const std::string& user_email) {

@@ -330,6 +330,36 @@ TEST_F(JoinDetailsE2e, MeetKeywordBooksExactlyOneWebexMeetingAndRemovalCancelsIt
     expectNothingSensitiveLogged();
 }
 
+TEST_F(JoinDetailsE2e, ABookingCutShortByACrashIsFinishedWithTheSameWebexMeeting) {
+    const std::string id = createEvent("@meet");
+    // calconnd books the Webex meeting; its PATCH of the invitation is then held long enough
+    // to kill calconnd before the invitation names the meeting.
+    graph("POST", "/_sim/faults",
+          R"({"pattern": "^PATCH /v1\\.0/users/", "latencyMs": 20000, "count": 1})");
+    startDaemon();
+    ASSERT_TRUE(eventually([&] {
+        return webexMeetings() == 1 &&
+               graph("GET", "/_sim/faults").find("\"remaining\":0") != std::string::npos;
+    })) << daemon_->log();
+    daemon_->signal(SIGKILL);
+    EXPECT_EQ(daemon_->waitExit(), -1);
+    logs_ += daemon_->log();
+    daemon_.reset();
+    graph("DELETE", "/_sim/faults");
+
+    // The next start finds the meeting by its integration tag and writes that one.
+    startDaemon();
+    ASSERT_TRUE(eventually([&] { return body(id).find(kBlockBegin) != std::string::npos; }))
+        << daemon_->log();
+    EXPECT_TRUE(daemon_->waitForLog("booked by an earlier attempt")) << daemon_->log();
+    stopDaemon();
+    EXPECT_EQ(webexMeetings(), 1u);
+    auto meeting = parseObject(webex("GET", "/_sim/meetings"))->getArray("items")->getObject(0);
+    EXPECT_NE(body(id).find(meeting->getValue<std::string>("webLink")), std::string::npos);
+    EXPECT_EQ(countOf(body(id), kBlockBegin), 1u);
+    expectNothingSensitiveLogged();
+}
+
 TEST_F(JoinDetailsE2e, TurnedOnByAReloadCatchesUpWithMeetingsAlreadySynced) {
     config_ = writeConfig(false);
     const std::string id = createEvent("@webex");

@@ -11,7 +11,11 @@
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "crypto/SecretString.h"
@@ -38,7 +42,8 @@ std::string hex32(std::uint64_t seed) {
 
 bool parseIso(const std::string& text, Poco::DateTime& out, int& tzd) {
     if (text.size() < 16) return false;
-    return Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, out, tzd) ||
+    return Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, out,
+                                          tzd) ||
            Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text, out, tzd);
 }
 
@@ -79,6 +84,26 @@ Poco::JSON::Object::Ptr telephony(const std::string& access_code) {
 
 bool startsWith(const std::string& s, const std::string& prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// The decoded query parameters; a repeated name keeps its last value.
+std::map<std::string, std::string> queryParameters(const std::string& query) {
+    std::map<std::string, std::string> out;
+    try {
+        for (const auto& [name, value] : Poco::URI("/?" + query).getQueryParameters()) {
+            out[name] = value;
+        }
+    } catch (const Poco::Exception&) {
+        // A malformed query filters on nothing it could not read.
+    }
+    return out;
+}
+
+std::int64_t epochSeconds(const Poco::DateTime& time) { return time.timestamp().epochTime(); }
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
 }
 
 }  // namespace
@@ -134,12 +159,15 @@ SimResponse WebexSimulator::handle(const SimRequest& request) {
     if (startsWith(request.path, "/_sim/")) return handleControl(request);
     std::lock_guard lock(mutex_);
     log_.emplace_back(request.method, request.path);
-    if (!startsWith(request.path, "/v1/")) return error(404, "The requested resource could not be found.");
+    if (!startsWith(request.path, "/v1/"))
+        return error(404, "The requested resource could not be found.");
 
     auto auth = request.headers.find("authorization");
     std::string expected = "Bearer " + options_.token;
     if (auth == request.headers.end() || !crypto::constantTimeEquals(auth->second, expected)) {
-        return error(401, "The request requires a valid access token set in the Authorization request header.");
+        return error(
+            401,
+            "The request requires a valid access token set in the Authorization request header.");
     }
     for (auto it = faults_.begin(); it != faults_.end(); ++it) {
         if ((!it->method.empty() && it->method != request.method) ||
@@ -148,9 +176,9 @@ SimResponse WebexSimulator::handle(const SimRequest& request) {
         }
         Fault fault = *it;
         if (--it->count <= 0) faults_.erase(it);
-        SimResponse response = error(fault.status, fault.status == 429
-                                                       ? "Too Many Requests"
-                                                       : "Service unavailable (injected fault)");
+        SimResponse response =
+            error(fault.status, fault.status == 429 ? "Too Many Requests"
+                                                    : "Service unavailable (injected fault)");
         if (fault.status == 429 || fault.status == 503) {
             response.headers.emplace_back("Retry-After", std::to_string(fault.retry_after));
         }
@@ -162,17 +190,7 @@ SimResponse WebexSimulator::handle(const SimRequest& request) {
 SimResponse WebexSimulator::handleApi(const SimRequest& request) {
     const std::string& path = request.path;
     if (path == "/v1/meetings" && request.method == "POST") return createMeeting(request);
-    if (path == "/v1/meetings" && request.method == "GET") {
-        Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-        Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
-        Poco::JSON::Parser parser;
-        for (const auto& id : order_) {
-            items->add(parser.parse(meetings_.at(id).json));
-            parser.reset();
-        }
-        body->set("items", items);
-        return {200, {}, stringify(body)};
-    }
+    if (path == "/v1/meetings" && request.method == "GET") return listMeetings(request.query);
     if (path == "/v1/meetingPreferences/personalMeetingRoom" && request.method == "GET") {
         return personalRoom(request.query);
     }
@@ -180,11 +198,13 @@ SimResponse WebexSimulator::handleApi(const SimRequest& request) {
         std::string id = path.substr(std::string("/v1/meetings/").size());
         auto it = meetings_.find(id);
         if (request.method == "GET") {
-            if (it == meetings_.end()) return error(404, "The requested resource could not be found.");
+            if (it == meetings_.end())
+                return error(404, "The requested resource could not be found.");
             return {200, {}, it->second.json};
         }
         if (request.method == "DELETE") {
-            if (it == meetings_.end()) return error(404, "The requested resource could not be found.");
+            if (it == meetings_.end())
+                return error(404, "The requested resource could not be found.");
             meetings_.erase(it);
             std::erase(order_, id);
             return {204, {}, {}};
@@ -210,21 +230,25 @@ SimResponse WebexSimulator::createMeeting(const SimRequest& request) {
     std::string end = stringField(in, "end");
     if (title.empty()) return error(400, "title: may not be empty");
     if (utf8Length(title) > 128) return error(400, "title: size must be between 1 and 128");
-    if (utf8Length(stringField(in, "agenda")) > 1300) return error(400, "agenda: size must be between 0 and 1300");
+    if (utf8Length(stringField(in, "agenda")) > 1300)
+        return error(400, "agenda: size must be between 0 and 1300");
     if (start.empty()) return error(400, "start: may not be null");
     if (end.empty()) return error(400, "end: may not be null");
     Poco::DateTime start_time;
     Poco::DateTime end_time;
     int start_tzd = 0;
     int end_tzd = 0;
-    if (!parseIso(start, start_time, start_tzd)) return error(400, "start: invalid ISO 8601 date-time");
+    if (!parseIso(start, start_time, start_tzd))
+        return error(400, "start: invalid ISO 8601 date-time");
     if (!parseIso(end, end_time, end_tzd)) return error(400, "end: invalid ISO 8601 date-time");
     start_time.makeUTC(start_tzd);
     end_time.makeUTC(end_tzd);
     Poco::Timespan span = end_time - start_time;
-    if (span.totalMinutes() < 10) return error(400, "The meeting duration must be at least 10 minutes.");
+    if (span.totalMinutes() < 10)
+        return error(400, "The meeting duration must be at least 10 minutes.");
     if (span.totalHours() > 24) return error(400, "The meeting duration must be at most 24 hours.");
-    if (!options_.allow_past && start_time.timestamp() + Poco::Timespan(60, 0) < Poco::Timestamp()) {
+    if (!options_.allow_past &&
+        start_time.timestamp() + Poco::Timespan(60, 0) < Poco::Timestamp()) {
         return error(400, "start: must be in the future");
     }
     const std::string recurrence = stringField(in, "recurrence");
@@ -238,21 +262,35 @@ SimResponse WebexSimulator::createMeeting(const SimRequest& request) {
             return error(400, "siteUrl: the user has no host account on site " + site_url);
         }
     }
+    std::vector<std::string> tags;
+    if (in->has("integrationTags")) {
+        auto array = in->getArray("integrationTags");
+        if (!array) return error(400, "integrationTags: must be an array of strings");
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const auto value = array->get(static_cast<unsigned>(i));
+            if (!value.isString())
+                return error(400, "integrationTags: must be an array of strings");
+            tags.push_back(value.convert<std::string>());
+        }
+    }
     std::uint64_t n = ++counter_;
     std::string id = hex32(n);
     std::string number = std::to_string(2640000000ULL + n * 7919 % 100000000ULL);
     char video[9];
-    std::snprintf(video, sizeof video, "%08llu", static_cast<unsigned long long>((n * 48271) % 100000000ULL));
+    std::snprintf(video, sizeof video, "%08llu",
+                  static_cast<unsigned long long>((n * 48271) % 100000000ULL));
     char host_key[7];
-    std::snprintf(host_key, sizeof host_key, "%06llu", static_cast<unsigned long long>((n * 69621) % 1000000ULL));
+    std::snprintf(host_key, sizeof host_key, "%06llu",
+                  static_cast<unsigned long long>((n * 69621) % 1000000ULL));
 
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
     out->set("id", id);
     out->set("meetingNumber", number);
     out->set("title", title);
     if (in->has("agenda")) out->set("agenda", stringField(in, "agenda"));
-    out->set("password", stringField(in, "password").empty() ? "Wx" + std::to_string(1000 + n) + "pR"
-                                                              : stringField(in, "password"));
+    out->set("password", stringField(in, "password").empty()
+                             ? "Wx" + std::to_string(1000 + n) + "pR"
+                             : stringField(in, "password"));
     out->set("phoneAndVideoSystemPassword", std::string(video));
     out->set("meetingType", "meetingSeries");
     out->set("state", "active");
@@ -272,10 +310,65 @@ SimResponse WebexSimulator::createMeeting(const SimRequest& request) {
     out->set("enabledJoinBeforeHost", false);
     out->set("sendEmail", in->has("sendEmail") ? in->get("sendEmail") : Poco::Dynamic::Var(true));
     out->set("telephony", telephony(number));
+    if (!tags.empty()) {
+        Poco::JSON::Array::Ptr echoed = new Poco::JSON::Array;
+        for (const auto& tag : tags) echoed->add(tag);
+        out->set("integrationTags", echoed);
+    }
     std::string json = stringify(out);
-    meetings_[id] = Meeting{id, json};
+    meetings_[id] = Meeting{id,
+                            json,
+                            std::move(tags),
+                            lower(host_email.empty() ? options_.user_email : host_email),
+                            site + ".webex.com",
+                            epochSeconds(start_time),
+                            epochSeconds(end_time),
+                            !recurrence.empty()};
     order_.push_back(id);
     return {200, {}, json};
+}
+
+SimResponse WebexSimulator::listMeetings(const std::string& query) {
+    // The filters calconn uses: integrationTag, hostEmail, siteUrl, and from/to (a meeting, or a
+    // series from its first occurrence on, overlapping the range).
+    const auto parameters = queryParameters(query);
+    auto parameter = [&](const std::string& name) {
+        auto it = parameters.find(name);
+        return it == parameters.end() ? std::string() : it->second;
+    };
+    std::optional<std::int64_t> from;
+    std::optional<std::int64_t> to;
+    for (const auto& [name, bound] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+        const std::string text = parameter(name);
+        if (text.empty()) continue;
+        Poco::DateTime time;
+        int tzd = 0;
+        if (!parseIso(text, time, tzd))
+            return error(400, std::string(name) + ": invalid ISO 8601 date-time");
+        time.makeUTC(tzd);
+        *bound = epochSeconds(time);
+    }
+    const std::string tag = parameter("integrationTag");
+    const std::string host = lower(parameter("hostEmail"));
+    const std::string site = lower(parameter("siteUrl"));
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+    Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+    Poco::JSON::Parser parser;
+    for (const auto& id : order_) {
+        const Meeting& m = meetings_.at(id);
+        if (!tag.empty() && std::find(m.integration_tags.begin(), m.integration_tags.end(), tag) ==
+                                m.integration_tags.end()) {
+            continue;
+        }
+        if (!host.empty() && m.host_email != host) continue;
+        if (!site.empty() && m.site_url != site) continue;
+        if (to && m.start >= *to) continue;
+        if (from && !m.recurring && m.end <= *from) continue;
+        items->add(parser.parse(m.json));
+        parser.reset();
+    }
+    body->set("items", items);
+    return {200, {}, stringify(body)};
 }
 
 SimResponse WebexSimulator::personalRoom(const std::string& query) const {
@@ -283,7 +376,8 @@ SimResponse WebexSimulator::personalRoom(const std::string& query) const {
     std::string email = options_.user_email;
     const std::string key = "userEmail=";
     if (auto pos = query.find(key); pos != std::string::npos) {
-        std::string encoded = query.substr(pos + key.size(), query.find('&', pos) - pos - key.size());
+        std::string encoded =
+            query.substr(pos + key.size(), query.find('&', pos) - pos - key.size());
         email.clear();  // URI::decode appends
         Poco::URI::decode(encoded, email);
     }

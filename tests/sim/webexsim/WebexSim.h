@@ -57,11 +57,19 @@ private:
     struct Meeting {
         std::string id;
         std::string json;  // the Meeting object as answered
+        // What GET /v1/meetings filters on.
+        std::vector<std::string> integration_tags;
+        std::string host_email;
+        std::string site_url;
+        std::int64_t start = 0;  // epoch seconds of the first occurrence
+        std::int64_t end = 0;
+        bool recurring = false;
     };
 
     SimResponse handleApi(const SimRequest& request);
     SimResponse handleControl(const SimRequest& request);
     SimResponse createMeeting(const SimRequest& request);
+    SimResponse listMeetings(const std::string& query);
     SimResponse personalRoom(const std::string& query) const;
     SimResponse error(int status, const std::string& message);
     std::string nextTrackingId();

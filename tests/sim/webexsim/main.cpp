@@ -28,9 +28,11 @@ options:
   --help             this text
 
 API (JSON, Authorization: Bearer TOKEN):
-  POST   /v1/meetings                 create {title, start, end, [timezone, agenda, siteUrl, hostEmail]};
-                                      400 on missing fields, span < 10 min or > 24 h, past start
-  GET    /v1/meetings                 list;  GET/DELETE /v1/meetings/{id}
+  POST   /v1/meetings                 create {title, start, end, [timezone, agenda, siteUrl, hostEmail,
+                                      recurrence, integrationTags]}; 400 on missing fields,
+                                      span < 10 min or > 24 h, past start
+  GET    /v1/meetings[?integrationTag=&hostEmail=&siteUrl=&from=&to=]
+                                      list, filtered;  GET/DELETE /v1/meetings/{id}
   GET    /v1/meetingPreferences/personalMeetingRoom[?userEmail=ADDR]
   errors are {"message", "errors":[{"description"}], "trackingId"} as Webex sends them
 

@@ -17,11 +17,14 @@ using testing::readFixture;
 
 using testing::FakeCalendar;
 
+// Webex holding the meetings it booked, found again by their integration tag and site.
 class FakeWebex : public WebexMeetings {
 public:
     int created = 0;
+    int lookups = 0;
     std::vector<std::string> deleted;
     std::optional<common::Error> fail_create;
+    std::optional<common::Error> fail_find;
 
     common::Result<JoinDetails> createMeeting(const CreateMeetingRequest& request) override {
         if (fail_create) return *fail_create;
@@ -33,6 +36,7 @@ public:
         d.join_url = "https://acme.webex.com/acme/j.php?MTID=" + d.webex_meeting_id;
         d.sip_address = d.meeting_number + "@acme.webex.com";
         d.password = "pw" + std::to_string(created);
+        booked.push_back({request.integration_tag, request.site_url, d});
         return d;
     }
     common::Result<JoinDetails> getMeeting(const std::string&) override {
@@ -40,12 +44,32 @@ public:
     }
     common::Status deleteMeeting(const std::string& id) override {
         deleted.push_back(id);
+        std::erase_if(booked, [&](const Booked& b) { return b.details.webex_meeting_id == id; });
         return {};
+    }
+    common::Result<std::vector<JoinDetails>> findMeetings(const MeetingQuery& query) override {
+        ++lookups;
+        last_query = query;
+        if (fail_find) return *fail_find;
+        std::vector<JoinDetails> out;
+        for (const auto& b : booked) {
+            if (b.tag == query.integration_tag && b.site_url == query.site_url) out.push_back(b.details);
+        }
+        return out;
     }
     common::Result<JoinDetails> personalRoom(const std::string&) override {
         return common::makeError(common::ErrorCode::NotFound, "unused");
     }
     CreateMeetingRequest last_request;
+    MeetingQuery last_query;
+
+private:
+    struct Booked {
+        std::string tag;
+        std::string site_url;
+        JoinDetails details;
+    };
+    std::vector<Booked> booked;
 };
 
 class ServiceTest : public ::testing::Test {
@@ -166,6 +190,58 @@ TEST_F(ServiceTest, WebexMeetingIsCreatedOnceAcrossConflictRetries) {
     EXPECT_TRUE(webex.deleted.empty());
     ASSERT_TRUE(run().ok());
     EXPECT_EQ(webex.created, 1);
+}
+
+TEST_F(ServiceTest, AMeetingBookedByAnAttemptThatDiedIsUsedNotBookedAgain) {
+    calendar.event.state.location = "@meet";
+    // Booked, then the invitation could not be written (Graph down; a crash is the same).
+    calendar.fail_next_patch = common::makeError(common::ErrorCode::Unavailable, "graph answered 503");
+    auto first = run();
+    ASSERT_FALSE(first.ok());
+    EXPECT_EQ(webex.created, 1);
+    EXPECT_EQ(calendar.patches, 0);
+    EXPECT_EQ(webex.last_request.integration_tag, webexMeetingTag("alice@example.com", "AAMkAD-1"));
+    EXPECT_EQ(webex.last_query.host_email, "alice@example.com");
+    EXPECT_EQ(webex.last_query.site_url, "acme.webex.com");
+    EXPECT_EQ(webex.last_query.from, calendar.event.start);
+    EXPECT_EQ(webex.last_query.to, calendar.event.end);
+
+    // The retry (or calconnd after a restart) finds that meeting by its tag and writes it.
+    auto second = run();
+    ASSERT_TRUE(second.ok()) << second.error().toString();
+    EXPECT_EQ(webex.created, 1);
+    EXPECT_NE(calendar.event.state.body.find("MTID=m1"), std::string::npos);
+    EXPECT_EQ(*calendar.event.state.property, "v1;action=webex_meeting;site=acme;meeting=m1");
+    EXPECT_TRUE(webex.deleted.empty());
+}
+
+TEST_F(ServiceTest, TagsAreStablePerEventAndRevealNothing) {
+    const std::string tag = webexMeetingTag("Alice@Example.com", "AAMkAD-1");
+    EXPECT_EQ(tag, webexMeetingTag("alice@example.com", "AAMkAD-1"));
+    EXPECT_NE(tag, webexMeetingTag("alice@example.com", "AAMkAD-2"));
+    EXPECT_NE(tag, webexMeetingTag("bob@example.com", "AAMkAD-1"));
+    EXPECT_EQ(tag.rfind("calconn-", 0), 0u);
+    EXPECT_EQ(tag.size(), 40u);
+    EXPECT_EQ(tag.find("alice"), std::string::npos);
+}
+
+TEST_F(ServiceTest, ATokenThatMayNotListMeetingsStillBooks) {
+    calendar.event.state.location = "@meet";
+    webex.fail_find = common::makeError(common::ErrorCode::PermissionDenied, "webex answered 403");
+    auto outcome = run();
+    ASSERT_TRUE(outcome.ok()) << outcome.error().toString();
+    EXPECT_EQ(webex.created, 1);
+    EXPECT_EQ(calendar.patches, 1);
+}
+
+TEST_F(ServiceTest, AFailedLookupBooksNothingAndIsRetriedLater) {
+    calendar.event.state.location = "@meet";
+    webex.fail_find = common::makeError(common::ErrorCode::Unavailable, "webex answered 503");
+    auto outcome = run();
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, common::ErrorCode::Unavailable);
+    EXPECT_EQ(webex.created, 0);
+    EXPECT_EQ(calendar.patches, 0);
 }
 
 TEST_F(ServiceTest, ASeriesBooksOneRecurringWebexMeeting) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ public:
     int conflicts = 0;
     // Runs before a PATCH is judged: a test's concurrent user edit.
     std::function<void(FakeCalendar&)> before_patch;
+    // Answers the next PATCH with this error instead of applying it (Graph down, a crash).
+    std::optional<common::Error> fail_next_patch;
 
     void userEdit(const std::function<void(EventSnapshot&)>& edit) {
         edit(event);
@@ -57,6 +60,11 @@ public:
             hook(*this);
         }
         if (id != event.id) return common::makeError(common::ErrorCode::NotFound, "no such event");
+        if (fail_next_patch) {
+            common::Error error = *fail_next_patch;
+            fail_next_patch.reset();
+            return error;
+        }
         if (etag != event.etag) {
             ++conflicts;
             return common::makeError(common::ErrorCode::Conflict, "precondition failed (412)");

@@ -57,7 +57,7 @@ protected:
 TEST_F(WebexOverHttps, CreatesReadsAndDeletesAMeeting) {
     auto c = client("good-token");
     CreateMeetingRequest request{"Q3 planning ż", "", isoIn(std::chrono::minutes(60)),
-                                 isoIn(std::chrono::minutes(120)), "Europe/Warsaw", "acme.webex.com", "", ""};
+                                 isoIn(std::chrono::minutes(120)), "Europe/Warsaw", "acme.webex.com", "", "", ""};
     auto meeting = c->createMeeting(request);
     ASSERT_TRUE(meeting.ok()) << meeting.error().toString();
     EXPECT_EQ(meeting->join_url.rfind("https://acme.webex.com/acme/j.php?MTID=m", 0), 0u);
@@ -77,6 +77,38 @@ TEST_F(WebexOverHttps, CreatesReadsAndDeletesAMeeting) {
     EXPECT_EQ(c->deleteMeeting("../../_sim/meetings").error().code, common::ErrorCode::InvalidArgument);
 }
 
+TEST_F(WebexOverHttps, FindsAMeetingByItsIntegrationTagHostSiteAndTime) {
+    auto c = client("good-token");
+    const std::string start = isoIn(std::chrono::minutes(60));
+    const std::string end = isoIn(std::chrono::minutes(120));
+    CreateMeetingRequest request{"Q3 planning", "", start, end, "", "acme.webex.com",
+                                 "alice@example.com", "", "calconn-tag-1"};
+    auto booked = c->createMeeting(request);
+    ASSERT_TRUE(booked.ok()) << booked.error().toString();
+    request.integration_tag = "calconn-tag-2";
+    ASSERT_TRUE(c->createMeeting(request).ok());
+
+    auto found = c->findMeetings({"calconn-tag-1", "alice@example.com", "acme.webex.com", start, end});
+    ASSERT_TRUE(found.ok()) << found.error().toString();
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ((*found)[0].webex_meeting_id, booked->webex_meeting_id);
+    EXPECT_EQ((*found)[0].join_url, booked->join_url);
+
+    for (const MeetingQuery& miss : {MeetingQuery{"calconn-tag-3", "", "", "", ""},
+                                     MeetingQuery{"calconn-tag-1", "bob@example.com", "", "", ""},
+                                     MeetingQuery{"calconn-tag-1", "", "other.webex.com", "", ""},
+                                     MeetingQuery{"calconn-tag-1", "", "", end, ""}}) {
+        auto none = c->findMeetings(miss);
+        ASSERT_TRUE(none.ok()) << none.error().toString();
+        EXPECT_TRUE(none->empty()) << encodeMeetingQuery(miss);
+    }
+    auto all = c->findMeetings({});
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(all->size(), 2u);
+    EXPECT_EQ(c->findMeetings({"", "", "", "yesterday", ""}).error().code,
+              common::ErrorCode::InvalidArgument);
+}
+
 TEST_F(WebexOverHttps, ReadsThePersonalRoom) {
     auto room = client("good-token")->personalRoom("");
     ASSERT_TRUE(room.ok()) << room.error().toString();
@@ -94,12 +126,12 @@ TEST_F(WebexOverHttps, WrongTokenIsUnauthenticated) {
 TEST_F(WebexOverHttps, InvalidMeetingsAreRefusedWithWebexErrors) {
     auto c = client("good-token");
     auto too_short = c->createMeeting({"t", "", isoIn(std::chrono::minutes(60)),
-                                       isoIn(std::chrono::minutes(65)), "", "", "", ""});
+                                       isoIn(std::chrono::minutes(65)), "", "", "", "", ""});
     ASSERT_FALSE(too_short.ok());
     EXPECT_EQ(too_short.error().code, common::ErrorCode::InvalidArgument);
     EXPECT_NE(too_short.error().message.find("at least 10 minutes"), std::string::npos);
     auto past = c->createMeeting({"t", "", isoIn(std::chrono::minutes(-120)),
-                                  isoIn(std::chrono::minutes(-60)), "", "", "", ""});
+                                  isoIn(std::chrono::minutes(-60)), "", "", "", "", ""});
     ASSERT_FALSE(past.ok());
     EXPECT_NE(past.error().message.find("future"), std::string::npos);
     EXPECT_EQ(simulator->meetingCount(), 0u);
@@ -109,7 +141,7 @@ TEST_F(WebexOverHttps, ThrottlingCarriesRetryAfter) {
     simulator->addFault({429, 3, 1, "POST", "/v1/meetings"});
     auto c = client("good-token");
     CreateMeetingRequest request{"t", "", isoIn(std::chrono::minutes(60)),
-                                 isoIn(std::chrono::minutes(90)), "", "", "", ""};
+                                 isoIn(std::chrono::minutes(90)), "", "", "", "", ""};
     auto first = c->createMeeting(request);
     ASSERT_FALSE(first.ok());
     EXPECT_EQ(first.error().code, common::ErrorCode::Throttled);

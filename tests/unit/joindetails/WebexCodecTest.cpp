@@ -18,7 +18,7 @@ using testing::readFixture;
 
 TEST(WebexCodec, EncodesCreateMeetingAsResearchSays) {
     CreateMeetingRequest request{"Q3 planning", "", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z",
-                                 "Europe/Warsaw", "acme.webex.com", "", ""};
+                                 "Europe/Warsaw", "acme.webex.com", "", "", ""};
     Poco::JSON::Parser parser;
     auto o = parser.parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
     EXPECT_EQ(o->getValue<std::string>("title"), "Q3 planning");
@@ -32,12 +32,44 @@ TEST(WebexCodec, EncodesCreateMeetingAsResearchSays) {
     request.recurrence = "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU";
     o = Poco::JSON::Parser().parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
     EXPECT_EQ(o->getValue<std::string>("recurrence"), "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU");
+    EXPECT_FALSE(o->has("integrationTags"));
+    request.integration_tag = "calconn-0123456789abcdef0123456789abcdef";
+    o = Poco::JSON::Parser().parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
+    ASSERT_TRUE(o->isArray("integrationTags"));
+    EXPECT_EQ(o->getArray("integrationTags")->size(), 1u);
+    EXPECT_EQ(o->getArray("integrationTags")->getElement<std::string>(0),
+              "calconn-0123456789abcdef0123456789abcdef");
+}
+
+TEST(WebexCodec, EncodesTheMeetingQueryPercentEncoded) {
+    EXPECT_EQ(encodeMeetingQuery({}), "");
+    EXPECT_EQ(encodeMeetingQuery({"calconn-ab", "o'neil+x@example.com", "acme.webex.com",
+                                  "2026-12-01T10:00:00+01:00", ""}),
+              "integrationTag=calconn-ab&hostEmail=o%27neil%2Bx%40example.com&siteUrl=acme.webex.com"
+              "&from=2026-12-01T10%3A00%3A00%2B01%3A00");
+}
+
+TEST(WebexCodec, DecodesAMeetingList) {
+    auto none = decodeMeetingList(R"({"items": []})");
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+    auto two = decodeMeetingList(R"({"items": [
+        {"id": "a1", "webLink": "https://acme.webex.com/acme/j.php?MTID=a1", "unknown": {"x": 1}},
+        {"id": "b2", "webLink": "https://acme.webex.com/acme/j.php?MTID=b2"}]})");
+    ASSERT_TRUE(two.ok()) << two.error().toString();
+    ASSERT_EQ(two->size(), 2u);
+    EXPECT_EQ((*two)[1].webex_meeting_id, "b2");
+    EXPECT_EQ(decodeMeetingList("{}").error().code, common::ErrorCode::Protocol);
+    EXPECT_EQ(decodeMeetingList(R"({"items": {}})").error().code, common::ErrorCode::Protocol);
+    EXPECT_EQ(decodeMeetingList(R"({"items": [1]})").error().code, common::ErrorCode::Protocol);
+    EXPECT_EQ(decodeMeetingList(R"({"items": [{"id": "no-link"}]})").error().code,
+              common::ErrorCode::Protocol);
 }
 
 TEST(WebexCodec, CutsTitleTo128CharactersWithoutBreakingUtf8) {
     std::string title;
     for (int i = 0; i < 200; ++i) title += "ż";
-    CreateMeetingRequest request{title, "", "s", "e", "", "", "", ""};
+    CreateMeetingRequest request{title, "", "s", "e", "", "", "", "", ""};
     Poco::JSON::Parser parser;
     auto o = parser.parse(encodeCreateMeeting(request)).extract<Poco::JSON::Object::Ptr>();
     std::string sent = o->getValue<std::string>("title");
@@ -46,7 +78,7 @@ TEST(WebexCodec, CutsTitleTo128CharactersWithoutBreakingUtf8) {
     EXPECT_EQ(truncateUtf8("a会b", 2), "a会");
     EXPECT_EQ(truncateUtf8("a\xE4\xBC", 5), "a");
     // An empty subject still gives Webex a title (it requires one).
-    CreateMeetingRequest untitled{"", "", "s", "e", "", "", "", ""};
+    CreateMeetingRequest untitled{"", "", "s", "e", "", "", "", "", ""};
     auto u = parser.parse(encodeCreateMeeting(untitled)).extract<Poco::JSON::Object::Ptr>();
     EXPECT_FALSE(u->getValue<std::string>("title").empty());
 }
