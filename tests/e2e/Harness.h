@@ -15,7 +15,8 @@ namespace calconn::e2e {
 
 using namespace std::chrono_literals;
 
-inline constexpr auto kDeadline = 15s;
+// Only a failing wait runs this long: generous, for a loaded machine.
+inline constexpr auto kDeadline = 30s;
 
 // Polls `condition` until it holds or `timeout` passes.
 // Polls `condition` every `interval` until it holds or `timeout` passed. A slow condition

@@ -264,9 +264,9 @@ TEST_F(JoinDetailsE2e, WebexKeywordGetsOneGermanBlockThatRestartsAndResyncsLeave
 
 TEST_F(JoinDetailsE2e, EditBetweenReadAndPatchIsKept) {
     const std::string id = createEvent("@webex");
-    // calconnd's first PATCH is held for 3 s: long enough to edit the event meanwhile.
+    // calconnd's first PATCH is held for 6 s: long enough to edit the event meanwhile.
     graph("POST", "/_sim/faults",
-          R"({"pattern": "^PATCH /v1\\.0/users/", "latencyMs": 3000, "count": 1})");
+          R"({"pattern": "^PATCH /v1\\.0/users/", "latencyMs": 6000, "count": 1})");
     startDaemon();
     ASSERT_TRUE(eventually([&] {
         const std::string text = graph("GET", "/_sim/faults");
@@ -346,6 +346,9 @@ TEST_F(JoinDetailsE2e, ABookingCutShortByACrashIsFinishedWithTheSameWebexMeeting
     logs_ += daemon_->log();
     daemon_.reset();
     graph("DELETE", "/_sim/faults");
+    // The held PATCH still reaches graphsim's event store when its 20 s are up; an edit now
+    // makes its etag stale, so it is refused whenever that happens.
+    editEvent(id, R"({"location": {"displayName": "Raum 4.12; @meet"}})");
 
     // The next start finds the meeting by its integration tag and writes that one.
     startDaemon();

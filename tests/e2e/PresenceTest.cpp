@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 
 #include "Harness.h"
@@ -203,7 +204,10 @@ TEST_F(PresenceE2e, ScheduledAutomaticRepliesFlipAtTheirInstantsWithOneSinkCallE
     EXPECT_FALSE(back->has("until"));
     EXPECT_FALSE(back->has("message"));
 
-    // A restart reads the setting again and has nothing new to say.
+    // A restart reads the setting again and has nothing new to say. The state file is read
+    // after calconnd said it stopped, not after a deadline that could cut its shutdown short.
+    ::kill(daemon->pid(), SIGTERM);
+    ASSERT_TRUE(daemon->waitForLog("calconn.app: stopped", 30s)) << daemon->log();
     daemon.reset();
     const std::string state = readFile(dir_.file("state/presence.json"));
     EXPECT_NE(state.find("available"), std::string::npos);

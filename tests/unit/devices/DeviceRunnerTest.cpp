@@ -185,7 +185,7 @@ TEST_F(DeviceRunnerTest, FailingDeviceIsRetriedWithBackoffAndRecovers) {
     }));
     EXPECT_EQ(deviceStateName(runner->status()[0]), "failing");
     pushes_->setFailing("codec", false);
-    ASSERT_TRUE(eventually([&] { return pushes_->count("codec") == 1; }, 2s));
+    ASSERT_TRUE(eventually([&] { return pushes_->count("codec") == 1; }));
     EXPECT_TRUE(eventually([&] { return deviceStateName(runner->status()[0]) == "ok"; }));
 }
 
@@ -288,7 +288,7 @@ TEST_F(DeviceRunnerTest, StopsPromptlyWhileIdleAndIgnoresLaterEvents) {
     ASSERT_TRUE(eventually([&] { return pushes_->count("codec") == 1; }));
     const auto before = std::chrono::steady_clock::now();
     runner->stop();
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 500ms);  // not the 15 min refresh
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);  // not the 15 min refresh
     bus_.publish({3, core::ChangeKind::Changed, kRoom, "id-a", "ck2"});
     runner.reset();
     bus_.publish({4, core::ChangeKind::Changed, kRoom, "id-a", "ck3"});  // nobody listens

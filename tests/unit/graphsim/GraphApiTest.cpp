@@ -396,8 +396,9 @@ TEST(GraphApi, RequestBudgetExhaustionGets429WithRetryAfter) {
 TEST(GraphApi, FifthConcurrentRequestOnAMailboxGets429) {
     GraphsimFixture f;
     const std::string token = f.token();
-    // Slow calls hold their concurrency slot for the injected latency.
-    ASSERT_EQ(f.control("POST", "/_sim/faults", R"({"pattern":"mailboxSettings","latencyMs":400})").status, 200);
+    // Slow calls hold their concurrency slot for the injected latency: long enough for all six
+    // clients (each with its own TLS handshake) to arrive while the first four are held.
+    ASSERT_EQ(f.control("POST", "/_sim/faults", R"({"pattern":"mailboxSettings","latencyMs":2000})").status, 200);
     std::vector<std::thread> threads;
     std::vector<int> statuses(6, 0);
     for (int i = 0; i < 6; ++i) {

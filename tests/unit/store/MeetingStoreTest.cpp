@@ -15,6 +15,7 @@
 #include "kms/LocalKeyProvider.h"
 #include "store/MeetingStore.h"
 #include "store/Outbox.h"
+#include "Eventually.h"
 
 namespace calconn::store {
 namespace {
@@ -488,6 +489,8 @@ TEST_F(MeetingStoreTest, ServesReadersWhileTheWriterWrites) {
         }
     };
     std::thread r1(reader), r2(reader);
+    // The readers are reading before the writer starts, so the pages land among their reads.
+    EXPECT_TRUE(test::eventually([&] { return reads.load() > 0; }));
     for (int page = 0; page < kPages; ++page) {
         core::DeltaPage p;
         for (int i = 0; i < 5; ++i)
