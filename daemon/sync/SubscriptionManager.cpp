@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "crypto/Random.h"
 #include "graph/Decoders.h"
@@ -14,6 +15,37 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("calconn.sync"); }
 
+// Runs job(0) .. job(count - 1) on up to `parallel` threads, the caller's among them. Jobs are
+// handed out in order; once `keep_going` (asked before each, one caller at a time) says no,
+// the rest are not started.
+void forEachInParallel(std::size_t count, std::size_t parallel,
+                       const std::function<bool()>& keep_going,
+                       const std::function<void(std::size_t)>& job) {
+    std::mutex mutex;
+    std::size_t next = 0;
+    bool stopped = false;
+    auto worker = [&] {
+        for (;;) {
+            std::size_t index = 0;
+            {
+                std::lock_guard lock(mutex);
+                if (stopped || next >= count) return;
+                if (keep_going && !keep_going()) {
+                    stopped = true;
+                    return;
+                }
+                index = next++;
+            }
+            job(index);
+        }
+    };
+    const std::size_t threads = std::min(std::max<std::size_t>(parallel, 1), count);
+    std::vector<std::thread> helpers;
+    for (std::size_t i = 1; i < threads; ++i) helpers.emplace_back(worker);
+    worker();
+    for (auto& helper : helpers) helper.join();
+}
+
 // 32 random bytes as hex: well under Graph's 128-character clientState limit.
 std::string randomSecret() {
     auto hex = crypto::randomHex(32);
@@ -21,6 +53,14 @@ std::string randomSecret() {
 }
 
 }  // namespace
+
+// One Graph call of a tick: a creation (`renew_id` empty) or a renewal.
+struct SubscriptionManager::Call {
+    std::string upn;
+    graph::SubscriptionRequest request;  // creations
+    std::string renew_id;                // renewals
+    std::optional<common::Result<graph::Subscription>> result;
+};
 
 SubscriptionManager::SubscriptionManager(SubscriptionApi& api, NotificationReceiver& receiver,
                                          const common::Clock& clock, SubscriptionOptions options,
@@ -57,11 +97,12 @@ void SubscriptionManager::forgetLocked(State& state) {
     state.expiration = {};
 }
 
-bool SubscriptionManager::createLocked(const std::string& upn, State& state) {
+std::optional<graph::SubscriptionRequest> SubscriptionManager::subscriptionRequestLocked(
+    const std::string& upn, State& state) {
     const std::string secret = secrets_();
     if (secret.empty()) {
         state.last_error = "no random clientState";
-        return false;
+        return std::nullopt;
     }
     graph::SubscriptionRequest request;
     request.mailbox = upn;
@@ -70,7 +111,18 @@ bool SubscriptionManager::createLocked(const std::string& upn, State& state) {
         options_.lifecycle_url.empty() ? options_.notification_url : options_.lifecycle_url;
     request.client_state = secret;
     request.expiration = clock_.now() + options_.lifetime;
-    auto created = api_.create(request);
+    return request;
+}
+
+bool SubscriptionManager::createLocked(const std::string& upn, State& state) {
+    auto request = subscriptionRequestLocked(upn, state);
+    if (!request) return false;
+    return finishCreateLocked(upn, state, *request, api_.create(*request));
+}
+
+bool SubscriptionManager::finishCreateLocked(const std::string& upn, State& state,
+                                             const graph::SubscriptionRequest& request,
+                                             const common::Result<graph::Subscription>& created) {
     if (!created) {
         // Per mailbox at debug only: tick() sums failures up in one line (a URL that Graph
         // cannot reach fails every mailbox at once).
@@ -87,7 +139,7 @@ bool SubscriptionManager::createLocked(const std::string& upn, State& state) {
     state.last_error.clear();
     state.failures = 0;
     state.retry_at = {};
-    receiver_.addSubscription(state.id, upn, secret);
+    receiver_.addSubscription(state.id, upn, request.client_state);
     // Changes made before the subscription existed were not notified.
     if (catch_up_) catch_up_(upn);
     return true;
@@ -133,32 +185,57 @@ int SubscriptionManager::tick(const std::function<bool()>& keep_going) {
         }
     }
 
+    // What is due now: creations and renewals. The calls run in parallel, outside any state;
+    // their results are applied afterwards, here, in mailbox order.
     const auto now = clock_.now();
+    std::vector<Call> calls;
     for (auto& [upn, state] : mailboxes_) {
-        if (keep_going && !keep_going()) break;
         if (state.id.empty()) {
             if (now < state.retry_at) continue;
-            if (!createLocked(upn, state)) ++failures;
+            auto request = subscriptionRequestLocked(upn, state);
+            if (!request) {
+                ++failures;
+                continue;
+            }
+            calls.push_back({upn, std::move(*request), {}, {}});
             continue;
         }
         if (state.expiration - now > options_.renew_before) continue;
-        auto renewed = api_.renew(upn, state.id, now + options_.lifetime);
-        if (renewed) {
-            state.expiration = renewed->expiration.value_or(now + options_.lifetime);
-            state.last_error.clear();
-            continue;
-        }
-        state.last_error = renewed.error().toString();
-        if (renewed.error().code == common::ErrorCode::NotFound || state.expiration <= now) {
-            // Gone or expired: create a new one right away.
-            forgetLocked(state);
-            if (!createLocked(upn, state)) ++failures;
-        } else {
-            ++failures;
-        }
+        calls.push_back({upn, {}, state.id, {}});
+    }
+    forEachInParallel(calls.size(), options_.parallel_calls, keep_going, [&](std::size_t i) {
+        Call& call = calls[i];
+        call.result = call.renew_id.empty()
+                          ? api_.create(call.request)
+                          : api_.renew(call.upn, call.renew_id, now + options_.lifetime);
+    });
+    for (const Call& call : calls) {
+        if (!call.result) continue;  // not started: the tick was asked to stop
+        State& state = mailboxes_.at(call.upn);
+        const bool ok = call.renew_id.empty()
+                            ? finishCreateLocked(call.upn, state, call.request, *call.result)
+                            : finishRenewLocked(call.upn, state, now, *call.result);
+        if (!ok) ++failures;
     }
     logUnsubscribedLocked();
     return failures;
+}
+
+bool SubscriptionManager::finishRenewLocked(const std::string& upn, State& state,
+                                            common::TimePoint now,
+                                            const common::Result<graph::Subscription>& renewed) {
+    if (renewed) {
+        state.expiration = renewed->expiration.value_or(now + options_.lifetime);
+        state.last_error.clear();
+        return true;
+    }
+    state.last_error = renewed.error().toString();
+    if (renewed.error().code == common::ErrorCode::NotFound || state.expiration <= now) {
+        // Gone or expired: create a new one right away.
+        forgetLocked(state);
+        return createLocked(upn, state);
+    }
+    return false;
 }
 
 void SubscriptionManager::logUnsubscribedLocked() {
@@ -177,13 +254,17 @@ void SubscriptionManager::logUnsubscribedLocked() {
                   "with backoff), e.g. " +
                   example->first + ": " + example->second.last_error;
     }
-    if (summary == last_summary_) return;
-    if (!summary.empty()) {
-        logger().warning(summary);
-    } else {
-        logger().information("every mailbox is subscribed to change notifications");
-    }
+    if (summary != last_summary_ && !summary.empty()) logger().warning(summary);
     last_summary_ = summary;
+    // Said once each time the last missing subscription is made, at start or after failures.
+    const bool all = !mailboxes_.empty() &&
+                     std::all_of(mailboxes_.begin(), mailboxes_.end(),
+                                 [](const auto& entry) { return !entry.second.id.empty(); });
+    if (all && !all_subscribed_said_) {
+        logger().information("every mailbox is subscribed to change notifications (" +
+                             std::to_string(mailboxes_.size()) + ")");
+    }
+    all_subscribed_said_ = all;
 }
 
 int SubscriptionManager::removeAll(common::TimePoint deadline) {

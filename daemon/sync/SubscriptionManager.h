@@ -64,6 +64,10 @@ struct SubscriptionOptions {
     // is retried after this, doubling up to retry_max: not on every tick.
     std::chrono::seconds retry_initial{30};
     std::chrono::seconds retry_max{3600};
+    // Creations and renewals due in one tick run this many at a time: each creation waits for
+    // Graph to validate the notification URL, and thousands of mailboxes one after another
+    // would take hours to subscribe.
+    std::size_t parallel_calls = 8;
 };
 
 class SubscriptionManager {
@@ -84,7 +88,8 @@ public:
 
     // Handles queued lifecycle events, creates missing subscriptions, renews expiring ones and
     // deletes those of removed mailboxes. Returns how many calls failed (retried next tick).
-    // `keep_going` is asked between mailboxes; false ends the tick early (shutdown).
+    // Creations and renewals run up to options.parallel_calls at a time. `keep_going` is asked
+    // before each; false ends the tick early (shutdown) and leaves the rest for later.
     int tick(const std::function<bool()>& keep_going = {});
 
     // Deletes every subscription (clean shutdown: Graph stops posting to a stopped daemon),
@@ -101,9 +106,20 @@ public:
     std::optional<State> state(const std::string& upn) const;
 
 private:
+    struct Call;
     bool createLocked(const std::string& upn, State& state);
+    // The request for a new subscription with a fresh secret; nullopt (and the error noted in
+    // `state`) when no secret could be made.
+    std::optional<graph::SubscriptionRequest> subscriptionRequestLocked(const std::string& upn,
+                                                                        State& state);
+    bool finishCreateLocked(const std::string& upn, State& state,
+                            const graph::SubscriptionRequest& request,
+                            const common::Result<graph::Subscription>& created);
+    bool finishRenewLocked(const std::string& upn, State& state, common::TimePoint now,
+                           const common::Result<graph::Subscription>& renewed);
     void forgetLocked(State& state);
-    // One warning for all mailboxes whose subscription cannot be created, when that changes.
+    // One warning for all mailboxes whose subscription cannot be created, when that changes;
+    // one line when every mailbox has its subscription.
     void logUnsubscribedLocked();
 
     SubscriptionApi& api_;
@@ -116,6 +132,7 @@ private:
     std::map<std::string, State> mailboxes_;                      // by UPN as configured
     std::vector<std::pair<std::string, std::string>> to_delete_;  // (upn, id)
     std::string last_summary_;  // the last unsubscribed-mailboxes warning
+    bool all_subscribed_said_ = false;
 };
 
 }  // namespace calconn::sync

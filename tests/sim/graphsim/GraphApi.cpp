@@ -295,6 +295,9 @@ SimResponse Simulator::handleGraph(const SimRequest& request) {
     const std::string app_id = claims->app_id;
     if (parts[1] == "subscriptions") {
         count("subscriptions");
+        // Service time (--latency-ms, a latencyMs fault): not a mailbox's, so spent here.
+        const std::string delay = request.header("x-graphsim-delay-ms");
+        if (!delay.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(delay.c_str())));
         return subscriptionsApi(request, parts, app_id);
     }
     std::string user;

@@ -13,9 +13,12 @@
 
 #include "common/Metrics.h"
 #include "sync/ChangeNotifications.h"
+#include "Eventually.h"
 
 namespace calconn::sync {
 namespace {
+
+using test::eventually;
 
 using namespace std::chrono_literals;
 
@@ -106,15 +109,6 @@ struct Hooks {
 };
 
 // Polls with a deadline: the work happens on the timer thread.
-bool within(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(1ms);
-    }
-    return condition();
-}
-
 std::string post(const std::string& id, const std::string& state,
                  const std::string& lifecycle = {}) {
     std::string item = R"({"subscriptionId":")" + id + R"(","clientState":")" + state + "\"";
@@ -142,17 +136,17 @@ TEST(ChangeNotifications, SubscribesEveryMailboxAndFollowsTheMailboxList) {
     Rig s;
     s.notifications.setMailboxes({"a@x", "b@x"});
     s.notifications.start();
-    ASSERT_TRUE(within([&] { return s.api.liveCount() == 2; }));
+    ASSERT_TRUE(eventually([&] { return s.api.liveCount() == 2; }));
     EXPECT_EQ(s.notifications.publicUrl(), "https://calconn.example.com/graph/notifications");
     // Each new subscription asks for a catch-up round: changes before it were not notified.
-    EXPECT_TRUE(within([&] {
+    EXPECT_TRUE(eventually([&] {
         std::lock_guard lock(s.hooks.mutex);
         return std::set<std::string>(s.hooks.catch_ups.begin(), s.hooks.catch_ups.end()) ==
                std::set<std::string>{"a@x", "b@x"};
     }));
     // Added and removed at run time: applied at once, not at the next (hourly) tick.
     s.notifications.setMailboxes({"b@x", "c@x"});
-    EXPECT_TRUE(within([&] { return s.api.of("c@x") && !s.api.of("a@x"); }));
+    EXPECT_TRUE(eventually([&] { return s.api.of("c@x") && !s.api.of("a@x"); }));
     EXPECT_EQ(s.api.count("remove a@x"), 1u);
     EXPECT_EQ(s.api.liveCount(), 2u);
     ASSERT_TRUE(s.notifications.subscription("c@x"));
@@ -163,7 +157,7 @@ TEST(ChangeNotifications, ValidNotificationsAskForARoundAndWrongClientStatesDoNo
     Rig s;
     s.notifications.setMailboxes({"a@x"});
     s.notifications.start();
-    ASSERT_TRUE(within([&] {
+    ASSERT_TRUE(eventually([&] {
         return s.notifications.subscription("a@x") &&
                !s.notifications.subscription("a@x")->id.empty();
     }));
@@ -192,16 +186,23 @@ TEST(ChangeNotifications, LifecycleEventsAreHandledAtOnce) {
     Rig s;
     s.notifications.setMailboxes({"a@x"});
     s.notifications.start();
-    ASSERT_TRUE(within([&] { return s.api.of("a@x").has_value(); }));
+    // Graph answered the creation, and the manager handed the secret to the receiver (its
+    // state is read under the lock the whole tick holds).
+    auto subscribed = [&](const std::string& not_id) {
+        const auto at_graph = s.api.of("a@x");
+        const auto ours = s.notifications.subscription("a@x");
+        return at_graph && ours && ours->id == at_graph->first && at_graph->first != not_id;
+    };
+    ASSERT_TRUE(eventually([&] { return subscribed(""); }));
     auto [id, secret] = *s.api.of("a@x");
 
     s.notifications.handle("", post(id, secret, "reauthorizationRequired"));
-    EXPECT_TRUE(within([&] { return s.api.count("reauthorize a@x") == 1; }));
+    EXPECT_TRUE(eventually([&] { return s.api.count("reauthorize a@x") == 1; }));
 
     // Removed by Graph: recreated with a new id and secret, and the mailbox synced.
     const std::size_t before = s.hooks.changeCount();
     s.notifications.handle("", post(id, secret, "subscriptionRemoved"));
-    EXPECT_TRUE(within([&] { return s.api.of("a@x") && s.api.of("a@x")->first != id; }));
+    EXPECT_TRUE(eventually([&] { return subscribed(id); }));
     EXPECT_EQ(s.hooks.changeCount(), before + 1);
     EXPECT_EQ(s.api.count("create a@x"), 2u);
     // The old secret no longer counts.
@@ -217,20 +218,20 @@ TEST(ChangeNotifications, ACleanStopDeletesTheSubscriptions) {
     Rig s;
     s.notifications.setMailboxes({"a@x", "b@x"});
     s.notifications.start();
-    ASSERT_TRUE(within([&] { return s.api.liveCount() == 2; }));
+    ASSERT_TRUE(eventually([&] { return s.api.liveCount() == 2; }));
     s.notifications.stop(5s);
     EXPECT_EQ(s.api.liveCount(), 0u);
     s.notifications.stop(5s);  // idempotent
     s.notifications.start();   // not after a stop
     s.notifications.setMailboxes({"c@x"});
-    EXPECT_FALSE(within([&] { return s.api.of("c@x").has_value(); }, 50ms));
+    EXPECT_FALSE(eventually([&] { return s.api.of("c@x").has_value(); }, 50ms));
 }
 
 TEST(ChangeNotifications, StopWithoutCleanupLeavesThemToExpire) {
     Rig s;
     s.notifications.setMailboxes({"a@x"});
     s.notifications.start();
-    ASSERT_TRUE(within([&] { return s.api.liveCount() == 1; }));
+    ASSERT_TRUE(eventually([&] { return s.api.liveCount() == 1; }));
     s.notifications.stop(0ms);
     EXPECT_EQ(s.api.liveCount(), 1u);
 }

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "graph/Decoders.h"
@@ -14,14 +17,21 @@ using namespace std::chrono_literals;
 
 const common::TimePoint kStart = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + 8h;
 
+// Graph's subscription calls. The manager makes them from several threads at once, so each
+// takes the lock; the test reads the fields only between ticks.
 struct FakeApi final : SubscriptionApi {
+    std::mutex mutex;
     int next = 1;
     std::map<std::string, graph::Subscription> live;
     std::vector<std::string> calls;
     bool fail_create = false;
     bool fail_reauthorize = false;
+    // Runs inside create(), outside the lock: a test's slow Graph.
+    std::function<void()> during_create;
 
     common::Result<graph::Subscription> create(const graph::SubscriptionRequest& r) override {
+        if (during_create) during_create();
+        std::lock_guard lock(mutex);
         calls.push_back("create " + r.mailbox);
         if (fail_create) return common::makeError(common::ErrorCode::Unavailable, "down");
         graph::Subscription s;
@@ -35,6 +45,7 @@ struct FakeApi final : SubscriptionApi {
     }
     common::Result<graph::Subscription> renew(const std::string& mailbox, const std::string& id,
                                               common::TimePoint expiration) override {
+        std::lock_guard lock(mutex);
         calls.push_back("renew " + mailbox);
         auto it = live.find(id);
         if (it == live.end()) return common::makeError(common::ErrorCode::NotFound, "gone");
@@ -42,11 +53,13 @@ struct FakeApi final : SubscriptionApi {
         return it->second;
     }
     common::Status reauthorize(const std::string& mailbox, const std::string&) override {
+        std::lock_guard lock(mutex);
         calls.push_back("reauthorize " + mailbox);
         if (fail_reauthorize) return common::makeError(common::ErrorCode::PermissionDenied, "no");
         return {};
     }
     common::Status remove(const std::string& mailbox, const std::string& id) override {
+        std::lock_guard lock(mutex);
         calls.push_back("remove " + mailbox);
         live.erase(id);
         return {};
@@ -202,6 +215,38 @@ TEST(SubscriptionManager, RemoveAllDeletesEverySubscriptionUntilTheDeadline) {
     EXPECT_EQ(s.manager.removeAll(s.clock.now() + 5s), 3);
     EXPECT_TRUE(s.api.live.empty());
     EXPECT_TRUE(s.manager.state("a@x")->id.empty());
+}
+
+TEST(SubscriptionManager, CreatesEightSubscriptionsAtATime) {
+    Rig s;
+    std::vector<std::string> upns;
+    for (int i = 0; i < 16; ++i) upns.push_back("u" + std::to_string(i) + "@x");
+    s.manager.setMailboxes(upns);
+    // Each creation waits until eight are in flight together (or 5 s pass, which only a
+    // manager that creates fewer at a time would need).
+    std::mutex mutex;
+    std::condition_variable cv;
+    int in_flight = 0;
+    int most = 0;
+    bool eight_seen = false;
+    s.api.during_create = [&] {
+        std::unique_lock lock(mutex);
+        most = std::max(most, ++in_flight);
+        if (in_flight == 8) eight_seen = true;
+        cv.notify_all();
+        cv.wait_for(lock, 5s, [&] { return eight_seen; });
+        --in_flight;
+    };
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(most, 8);
+    EXPECT_EQ(s.api.live.size(), 16u);
+    std::set<std::string> secrets;
+    for (const auto& upn : upns) {
+        const auto state = s.manager.state(upn);
+        ASSERT_TRUE(state && !state->id.empty()) << upn;
+        secrets.insert(s.api.live.at(state->id).client_state);
+    }
+    EXPECT_EQ(secrets.size(), 16u);
 }
 
 TEST(SubscriptionManager, TickStopsBetweenMailboxesWhenAskedTo) {
