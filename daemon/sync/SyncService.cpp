@@ -6,16 +6,15 @@
 #include <atomic>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "common/Metrics.h"
+#include "crypto/SecretFile.h"
 #include "graph/Clouds.h"
 #include "graph/GraphClient.h"
 #include "graph/TokenProvider.h"
@@ -42,17 +41,6 @@ Poco::Logger& logger() { return Poco::Logger::get("calconn.sync"); }
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-common::Result<std::string> readSecretFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(ErrorCode::Config, "cannot read secret file", path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    std::string text = out.str();
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-    if (text.empty()) return makeError(ErrorCode::Config, "secret file is empty", path);
-    return text;
 }
 
 void describeMetrics() {
@@ -258,7 +246,7 @@ common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::S
         if (!cert) return cert.error();
         credential.certificate = *cert;
     } else {
-        auto secret = readSecretFile(tenant.client_secret_file);
+        auto secret = crypto::readSecretFile(tenant.client_secret_file);
         if (!secret) return secret.error();
         credential.secret = std::make_shared<crypto::SecretString>(std::string_view(*secret));
     }
