@@ -219,7 +219,7 @@ protected:
     // differences of up to five that do not. Returns the mailboxes that did not converge.
     std::set<std::string> converge(const std::vector<std::string>& upns,
                                    std::chrono::seconds timeout) {
-        const Window w = syncWindow();
+        const Window w = comparableWindow();
         std::map<std::string, std::multiset<std::string>> want;
         for (const auto& upn : upns) want[upn] = sim_->truthRows(upn, w);
         std::set<std::string> pending(upns.begin(), upns.end());

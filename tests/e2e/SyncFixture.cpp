@@ -38,6 +38,11 @@ Window syncWindow() {
     return {now - std::chrono::hours(24), now + std::chrono::hours(24 * 30)};
 }
 
+Window comparableWindow() {
+    const auto [from, to] = syncWindow();
+    return {from, to - std::chrono::hours(1)};
+}
+
 Poco::JSON::Object::Ptr parseObject(const std::string& text) {
     Poco::JSON::Parser parser;
     return parser.parse(text).extract<Poco::JSON::Object::Ptr>();

@@ -104,7 +104,7 @@ TEST_F(SyncE2e, DaemonSyncsEveryMailboxToGraphsimsTruth) {
 
     // The decrypted cache equals Graph's calendarView, instance by instance.
     for (const std::string& upn : {upns[0], upns[1]}) {
-        const Window w = syncWindow();
+        const Window w = comparableWindow();
         auto cached = cachedRows(dir_, upn, w);
         ASSERT_TRUE(cached.has_value()) << upn;
         const auto truth = sim_->truthRows(upn, w);
@@ -279,7 +279,7 @@ TEST_F(SyncE2e, ExpiredDeltaTokensResyncInFullAndAMailboxOutOfScopeBacksOff) {
     std::set<std::string> pending(inside.begin(), inside.end());
     const bool converged = eventually(
         [&] {
-            const Window w = syncWindow();
+            const Window w = comparableWindow();
             for (auto it = pending.begin(); it != pending.end();) {
                 auto cache = cachedRows(dir_, *it, w);
                 if (cache && *cache == sim_->truthRows(*it, w)) {
