@@ -23,6 +23,7 @@
 #include <mutex>
 
 #include "api/ServerSentEvents.h"
+#include "common/Text.h"
 #include "platform/Logging.h"
 
 namespace calconn::api {
@@ -36,13 +37,6 @@ constexpr std::chrono::seconds kHeartbeat{15};
 // A client that does not read what is sent is dropped after this.
 constexpr int kSendTimeoutSeconds = 30;
 constexpr const char* kCiphers = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!MD5";
-
-std::string lower(std::string text) {
-    for (char& c : text) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return text;
-}
 
 void sendPlain(Poco::Net::HTTPServerResponse& response, const ApiResponse& answer) {
     response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(answer.status));
@@ -123,7 +117,7 @@ private:
             return false;
         }
         for (const auto& [name, value] : request) {
-            auto [it, inserted] = request_.headers.emplace(lower(name), value);
+            auto [it, inserted] = request_.headers.emplace(common::asciiLower(name), value);
             if (!inserted) it->second += ", " + value;
         }
         const auto too_large = [&] {

@@ -7,6 +7,7 @@
 #include "api/MeetingJson.h"
 #include "common/IsoTime.h"
 #include "common/Metrics.h"
+#include "common/Text.h"
 #include "platform/Logging.h"
 
 namespace calconn::api {
@@ -28,14 +29,6 @@ constexpr auto kKeepIdleWatch = std::chrono::minutes(10);
 // The longest the thread sleeps while streams are open: bounds how late a pass notices a
 // wall clock that was stepped.
 constexpr auto kMaxSleep = std::chrono::seconds(1);
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 std::string reminderKey(const core::Meeting& meeting) {
     return meeting.id + "@" + std::to_string(meeting.start.time_since_epoch().count());
@@ -125,7 +118,7 @@ void MeetingNotifier::setSettings(NotifierSettings settings) {
 void MeetingNotifier::onChange(const core::MeetingChange& change) {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ || !watches_.contains(lower(change.mailbox))) return;
+        if (stopping_ || !watches_.contains(common::asciiLower(change.mailbox))) return;
         pending_.push_back(change);
         wake_requested_ = true;
     }
@@ -138,7 +131,7 @@ std::shared_ptr<EventStream> MeetingNotifier::subscribe(
     {
         std::lock_guard lock(mutex_);
         if (stopping_ || subscribers_.size() >= max_streams_) return nullptr;
-        const std::string user = lower(upn);
+        const std::string user = common::asciiLower(upn);
         Watch& watch = watches_[user];
         if (watch.upn.empty()) watch.upn = upn;
         if (watch.streams++ == 0) watch.dirty = true;  // idle caches may be stale
@@ -203,7 +196,7 @@ void MeetingNotifier::runPass() {
             ++it;
         }
         for (const core::MeetingChange& change : changes) {
-            const std::string user = lower(change.mailbox);
+            const std::string user = common::asciiLower(change.mailbox);
             auto watch = watches_.find(user);
             if (watch == watches_.end() || watch->second.streams == 0) continue;
             if (std::none_of(to_load.begin(), to_load.end(),
@@ -253,7 +246,7 @@ void MeetingNotifier::runPass() {
         watch->second.dirty = false;
     }
     for (const auto& [change, record] : changed) {
-        const std::string user = lower(change.mailbox);
+        const std::string user = common::asciiLower(change.mailbox);
         const std::string frame =
             formatSseEvent({std::to_string(nextSequenceLocked()), "meeting.changed",
                             changedEventJson(change, record, settings.private_title)});

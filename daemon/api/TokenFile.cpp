@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/IsoTime.h"
+#include "common/Text.h"
 #include "crypto/Random.h"
 
 namespace calconn::api {
@@ -21,14 +22,6 @@ namespace calconn::api {
 namespace {
 
 constexpr std::string_view kTokenPrefix = "cc_";
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 // A mailbox address as a scope names it: something@domain, no spaces or control characters.
 bool plausibleAddress(std::string_view address) {
@@ -101,7 +94,7 @@ common::Result<TokenScope> TokenScope::parse(std::string_view text) {
                                          ": needs a mailbox address such as " + std::string(kind) +
                                          ":name@example.com");
         }
-        return TokenScope{kind == "user" ? ScopeKind::User : ScopeKind::Room, lower(address)};
+        return TokenScope{kind == "user" ? ScopeKind::User : ScopeKind::Room, common::asciiLower(address)};
     }
     return common::makeError(common::ErrorCode::InvalidArgument,
                              "scope must be admin, user:UPN or room:MAILBOX");
@@ -173,7 +166,7 @@ common::Result<std::vector<TokenEntry>> parseTokensFile(const std::string& text,
             return configError(where + " (" + entry.name + "): " + parsed.error().message, origin);
         }
         entry.scope = *parsed;
-        const std::string hash = lower(scalar("sha256").value_or(""));
+        const std::string hash = common::asciiLower(scalar("sha256").value_or(""));
         if (hash.size() != 64 || !isLowerHex(hash)) {
             return configError(where + " (" + entry.name + "): sha256 must be 64 hex digits",
                                origin);

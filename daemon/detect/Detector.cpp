@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "common/Text.h"
 #include "detect/BodyReader.h"
 #include "detect/Unwrap.h"
 #include "detect/Url.h"
@@ -24,12 +25,6 @@ bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isAlnum(char c) { return isAlpha(c) || isDigit(c); }
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string toLower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = lower(c);
-    return out;
-}
 
 std::size_t iFind(std::string_view hay, std::string_view needle, std::size_t from = 0) {
     if (needle.empty() || needle.size() > hay.size()) return std::string_view::npos;
@@ -73,7 +68,7 @@ std::size_t invisibleAt(std::string_view s, std::size_t i) {
 // "Zoom Room 5" names no service.
 Service placeholderService(std::string_view segment) {
     if (iContains(segment, "microsoft teams")) return Service::Teams;
-    std::string s = toLower(trim(segment));
+    std::string s = common::asciiLower(trim(segment));
     if (s == "zoom" || s == "zoom meeting" || s == "zoom webinar" || s == "zoomgov meeting") return Service::Zoom;
     if (s == "google meet" || s == "hangouts meet" || s == "google hangouts meet") return Service::GoogleMeet;
     if (s == "webex" || s == "webex meeting" || s == "cisco webex meeting" || s == "webex meetings") return Service::Webex;
@@ -119,7 +114,7 @@ bool isJoinLabel(std::string_view label) {
         "join meeting", "join with google meet", "join the video meeting", "join:", "join webex",
         "join from the meeting link", "join now", "join by sip", "join from a video system",
         "join by video system", "video conferencing device", "join online meeting"};
-    std::string low = toLower(label);
+    std::string low = common::asciiLower(label);
     if (low.find("join") == std::string::npos && low.find("video") == std::string::npos) return false;
     for (auto l : kLabels) {
         if (low.find(l) != std::string::npos) return true;
@@ -128,7 +123,7 @@ bool isJoinLabel(std::string_view label) {
 }
 
 bool isSystemReferenceLabel(std::string_view label) {
-    std::string low = toLower(label);
+    std::string low = common::asciiLower(label);
     return low.find("system reference") != std::string::npos || low.find("référence système") != std::string::npos ||
            low.find("systemreferenz") != std::string::npos;
 }
@@ -542,7 +537,7 @@ void Run::addBareAddress(std::string_view text, std::size_t at, Source source, c
     while (e > at + 1 && text[e - 1] == '.') --e;
     if (e == at + 1) return;
     std::string user(text.substr(b, at - b));
-    std::string host = toLower(text.substr(at + 1, e - at - 1));
+    std::string host = common::asciiLower(text.substr(at + 1, e - at - 1));
     bool digits_user = !user.empty() && std::all_of(user.begin(), user.end(), [](char c) { return isDigit(c) || c == '.'; });
     bool service_host = hostUnder(host, "zoomcrc.com") || hostUnder(host, "zoomgovcrc.com") ||
                         hostUnder(host, "webex.com") || host == "t.plcm.vc" || hostUnder(host, "bjn.vc");
@@ -566,7 +561,7 @@ void Run::addBareAddress(std::string_view text, std::size_t at, Source source, c
     std::string label = view ? lineLabel(text, b) : std::string("\x01");
     bool video_label = false;
     if (view) {
-        std::string low = toLower(label);
+        std::string low = common::asciiLower(label);
         video_label = low.find("sip") != std::string::npos || low.find("video") != std::string::npos ||
                       low.find("dial") != std::string::npos || low.find("tenant key") != std::string::npos ||
                       low.find("h.323") != std::string::npos;
@@ -754,7 +749,7 @@ void Run::scanBody(const BodyView& view) {
             bool quoted = view.isQuoted(link.text_begin);
             std::string_view target = link.originalsrc.empty() ? std::string_view(link.href) : std::string_view(link.originalsrc);
             std::string_view scheme_check = target.substr(0, 7);
-            if (toLower(scheme_check) == "mailto:") {
+            if (common::asciiLower(scheme_check) == "mailto:") {
                 std::string addr = percentDecode(target.substr(7));
                 auto q = addr.find('?');
                 if (q != std::string::npos) addr.resize(q);

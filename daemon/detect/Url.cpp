@@ -1,5 +1,7 @@
 #include "detect/Url.h"
 
+#include "common/Text.h"
+
 #include <re2/re2.h>
 
 #include <array>
@@ -10,12 +12,6 @@ namespace calconn::detect {
 namespace {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string toLower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = lower(c);
-    return out;
-}
 
 bool startsWith(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
@@ -115,7 +111,7 @@ Classification classifyZoom(const UrlParts& u) {
     }
     std::string vanity;
     if (RE2::FullMatch(path, g.zoom_my, &vanity)) {
-        return join(Service::Zoom, "Zoom personal link (/my/)", "zoom-my:" + toLower(vanity));
+        return join(Service::Zoom, "Zoom personal link (/my/)", "zoom-my:" + common::asciiLower(vanity));
     }
     if (startsWith(u.host, "events.") && startsWith(path, "/ejl/")) {
         return join(Service::Zoom, "Zoom Events join link", "");
@@ -136,7 +132,7 @@ Classification classifyTeams(const UrlParts& u, std::string_view whole) {
     std::string_view path = u.path;
     std::string thread;
     if (RE2::FullMatch(path, g.teams_meetup, &thread)) {
-        auto c = join(Service::Teams, "Teams meeting link", "teams:" + percentDecode(toLower(thread)));
+        auto c = join(Service::Teams, "Teams meeting link", "teams:" + percentDecode(common::asciiLower(thread)));
         c.has_credentials = true;  // the meetup-join URL itself admits to the meeting
         return c;
     }
@@ -194,7 +190,7 @@ Classification classifyWebex(const UrlParts& u) {
     }
     std::string user;
     if (RE2::FullMatch(path, g.webex_meet, &user)) {
-        return join(Service::Webex, "Webex personal room link", "webex-room:" + toLower(user) + "@" + u.host);
+        return join(Service::Webex, "Webex personal room link", "webex-room:" + common::asciiLower(user) + "@" + u.host);
     }
     if (startsWith(path, "/wbxmjs/joinservice/") || startsWith(path, "/collabs/meetings/join") ||
         startsWith(path, "/webappng/sites/") ) {
@@ -210,7 +206,7 @@ Classification classifyMeet(const UrlParts& u) {
     const auto& g = grammar();
     std::string code;
     if (RE2::FullMatch(u.path, g.meet_code, &code)) {
-        return join(Service::GoogleMeet, "Google Meet link", "meet:" + toLower(code));
+        return join(Service::GoogleMeet, "Google Meet link", "meet:" + common::asciiLower(code));
     }
     if (RE2::FullMatch(u.path, g.meet_lookup, &code)) {
         return join(Service::GoogleMeet, "Google Meet nickname link", "meet-lookup:" + code);
@@ -328,7 +324,7 @@ Classification classifySip(std::string_view uri, std::size_t scheme_len) {
         return notJoin(Service::None, "SIP URI without user@host");
     }
     std::string user(addr.substr(0, at));
-    std::string host = toLower(addr.substr(at + 1));
+    std::string host = common::asciiLower(addr.substr(at + 1));
     if (auto colon = host.find(':'); colon != std::string::npos) host.resize(colon);
     Classification c;
     c.modality = Modality::Sip;
@@ -343,7 +339,7 @@ Classification classifySip(std::string_view uri, std::size_t scheme_len) {
     } else if (hostUnder(host, "webex.com")) {
         c.service = Service::Webex;
         c.why = "Webex video address";
-        c.meeting_key = "webex-sip:" + toLower(user) + "@" + host;
+        c.meeting_key = "webex-sip:" + common::asciiLower(user) + "@" + host;
     } else if (hostUnder(host, "zoomcrc.com") || hostUnder(host, "zoomgovcrc.com")) {
         c.service = Service::Zoom;
         c.why = "Zoom SIP address";
@@ -381,7 +377,7 @@ bool splitUrl(std::string_view url, UrlParts& out) {
     if (i == 0 || i >= url.size() || url[i] != ':' || !std::isalpha(static_cast<unsigned char>(url[0]))) {
         return false;
     }
-    out.scheme = toLower(url.substr(0, i));
+    out.scheme = common::asciiLower(url.substr(0, i));
     std::string_view rest = url.substr(i + 1);
     if (startsWith(rest, "//")) {
         out.has_authority = true;
@@ -391,7 +387,7 @@ bool splitUrl(std::string_view url, UrlParts& out) {
         rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
         if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
         if (auto colon = authority.find(':'); colon != std::string_view::npos) authority = authority.substr(0, colon);
-        out.host = toLower(authority);
+        out.host = common::asciiLower(authority);
         while (!out.host.empty() && out.host.back() == '.') out.host.pop_back();
     }
     std::size_t hash = rest.find('#');

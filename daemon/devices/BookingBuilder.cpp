@@ -6,16 +6,11 @@
 #include <cstdio>
 
 #include "common/IsoTime.h"
+#include "common/Text.h"
 
 namespace calconn::devices {
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::string platformFor(core::JoinService service) {
     switch (service) {
@@ -38,7 +33,7 @@ std::string platformFor(core::JoinService service) {
 
 // RoomOS Protocol value for the detector's dial protocol; empty when unknown.
 std::string protocolFor(std::string_view dial_protocol) {
-    const std::string p = lower(dial_protocol);
+    const std::string p = common::asciiLower(dial_protocol);
     if (p == "sip" || p == "sips") return "SIP";
     if (p == "h323") return "H323";
     if (p == "webrtc") return "WebRTC";

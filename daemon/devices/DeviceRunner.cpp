@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 
+#include "common/Text.h"
 #include "devices/DeviceFactory.h"
 #include "platform/Logging.h"
 
@@ -15,12 +16,6 @@ namespace calconn::devices {
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("calconn.devices"); }
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // Changes when a file the driver reads at creation is rewritten (a rotated password, a
 // renewed CA), so a reload rebuilds that device even though its settings look the same.
@@ -47,9 +42,9 @@ PushSchedulerOptions schedulingFor(PushSchedulerOptions base, const settings::Se
 }  // namespace
 
 std::string privateTitleFor(const settings::Settings& settings, std::string_view room) {
-    const std::string wanted = lower(room);
+    const std::string wanted = common::asciiLower(room);
     for (const settings::RoomSettings& r : settings.mailboxes.rooms) {
-        if (lower(r.mailbox) == wanted && !r.private_title.empty()) return r.private_title;
+        if (common::asciiLower(r.mailbox) == wanted && !r.private_title.empty()) return r.private_title;
     }
     return settings.devices.private_title;
 }
@@ -83,7 +78,7 @@ void DeviceRunner::configure(const settings::Settings& settings) {
     std::map<std::string, Configured> desired;
     std::map<std::string, std::string> rooms;
     for (const settings::RoomSettings& room : settings.mailboxes.rooms) {
-        rooms[lower(room.mailbox)] = room.mailbox;
+        rooms[common::asciiLower(room.mailbox)] = room.mailbox;
         std::set<std::string> labels;
         for (std::size_t i = 0; i < room.devices.size(); ++i) {
             const settings::DeviceSettings& device = room.devices[i];
@@ -94,7 +89,7 @@ void DeviceRunner::configure(const settings::Settings& settings) {
             }
             Configured entry{room.mailbox, label, device, filesStamp(device), std::nullopt};
             entry.device.name = label;
-            desired.emplace(lower(room.mailbox) + "/" + label, std::move(entry));
+            desired.emplace(common::asciiLower(room.mailbox) + "/" + label, std::move(entry));
         }
     }
 
@@ -187,7 +182,7 @@ void DeviceRunner::roomChanged(const std::string& mailbox) {
     std::string room;
     {
         std::lock_guard lock(config_mutex_);
-        auto it = rooms_.find(lower(mailbox));
+        auto it = rooms_.find(common::asciiLower(mailbox));
         if (it == rooms_.end()) return;
         room = it->second;
     }
@@ -199,7 +194,7 @@ common::Result<std::size_t> DeviceRunner::pushNow(const std::string& room) {
     std::string configured;
     {
         std::lock_guard lock(config_mutex_);
-        auto it = rooms_.find(lower(room));
+        auto it = rooms_.find(common::asciiLower(room));
         if (it != rooms_.end()) configured = it->second;
     }
     const std::size_t marked = configured.empty() ? 0 : service_->pushNow(configured);
@@ -225,7 +220,7 @@ std::vector<DeviceStatus> DeviceRunner::status() const {
         }
     }
     std::sort(out.begin(), out.end(), [](const DeviceStatus& a, const DeviceStatus& b) {
-        if (a.room != b.room) return lower(a.room) < lower(b.room);
+        if (a.room != b.room) return common::asciiLower(a.room) < common::asciiLower(b.room);
         return a.device < b.device;
     });
     return out;

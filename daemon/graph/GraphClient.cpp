@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/Metrics.h"
+#include "common/Text.h"
 #include "graph/ClientAssertion.h"
 #include "graph/Decoders.h"
 #include "graph/TimeZones.h"
@@ -23,12 +24,6 @@ using common::TimePoint;
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("calconn.graph"); }
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 void describeMetrics() {
     auto& m = common::metrics();
@@ -103,7 +98,7 @@ net::HttpRequest GraphClient::makeRequest(std::string method, std::string url) c
 
 Result<net::HttpResponse> GraphClient::execute(const std::string& mailbox, net::HttpRequest request,
                                                const Validator& validate) {
-    const std::string key = options_.app_key + "|" + lower(mailbox);
+    const std::string key = options_.app_key + "|" + common::asciiLower(mailbox);
     const bool retry_safe = net::isRetrySafe(request);
     std::chrono::milliseconds delayed{0};
     bool renewed_token = false;

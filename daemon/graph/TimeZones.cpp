@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "common/IsoTime.h"
+#include "common/Text.h"
 #include "net/HttpTypes.h"
 
 namespace calconn::graph {
@@ -157,12 +158,6 @@ const Zone kZones[] = {
      Dst::None},
 };
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 const Zone* findZone(std::string_view name) {
     for (const auto& zone : kZones) {
         if (net::equalsIgnoreCase(zone.windows, name)) return &zone;
@@ -175,7 +170,7 @@ const Zone* findZone(std::string_view name) {
 
 // Fixed-offset names: Windows "UTC+12", "UTC-02", "UTC+05:30"; IANA "Etc/GMT+5" (sign inverted).
 std::optional<int> fixedOffset(std::string_view name) {
-    const std::string l = lower(name);
+    const std::string l = common::asciiLower(name);
     std::string_view rest;
     int sign_flip = 1;
     if (l.rfind("utc", 0) == 0 && l.size() > 3) {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/Metrics.h"
+#include "common/Text.h"
 #include "joindetails/BodyBlock.h"
 #include "net/HttpTypes.h"
 #include "platform/Logging.h"
@@ -21,14 +22,8 @@ Poco::Logger& logger() { return Poco::Logger::get("calconn.joindetails"); }
 // Raw changes looked at per pass, before the worker checks for other work again.
 constexpr std::size_t kChangeBatch = 256;
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 std::string keyOf(std::string_view upn, std::string_view id) {
-    return lower(upn) + '\n' + std::string(id);
+    return common::asciiLower(upn) + '\n' + std::string(id);
 }
 
 // Worth trying again later: the peer was busy, down or raced us; nothing about the meeting

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/Text.h"
 #include "settings/Settings.h"
 
 namespace calconn::joindetails {
@@ -24,12 +25,6 @@ std::optional<JoinAction> parseJoinAction(std::string_view name) {
 namespace {
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-std::string toLower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), lower);
-    return out;
-}
 
 bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {
     if (text.size() < prefix.size()) return false;
@@ -89,7 +84,7 @@ bool looksLikeUrl(std::string_view token) {
 
 std::string normaliseModifier(std::string_view modifier) {
     if (!modifier.empty() && modifier.front() == ':') modifier.remove_prefix(1);
-    return toLower(modifier);
+    return common::asciiLower(modifier);
 }
 
 // Matches `rule` against a whole token; the token may end in sentence punctuation.
@@ -110,7 +105,7 @@ std::optional<KeywordMatch> matchToken(std::string_view token, std::size_t posit
         if (rest.front() != ':' || rest.size() < 2) return std::nullopt;
         std::string_view modifier = rest.substr(1);
         if (!std::all_of(modifier.begin(), modifier.end(), isModifierChar)) return std::nullopt;
-        match.modifier = toLower(modifier);
+        match.modifier = common::asciiLower(modifier);
         auto it = rule.modifiers.find(match.modifier);
         if (it != rule.modifiers.end()) {
             match.action = it->second;

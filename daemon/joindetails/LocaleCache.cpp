@@ -1,17 +1,13 @@
 #include "joindetails/LocaleCache.h"
 
+#include "common/Text.h"
+
 #include <algorithm>
 #include <cctype>
 
 namespace calconn::joindetails {
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 }  // namespace
 
@@ -20,7 +16,7 @@ LocaleCache::LocaleCache(Fetch fetch, const common::Clock& clock, std::chrono::s
     : fetch_(std::move(fetch)), clock_(clock), ttl_(ttl), max_entries_(std::max<std::size_t>(1, max_entries)) {}
 
 common::Result<std::string> LocaleCache::locale(const std::string& mailbox) {
-    const std::string key = lower(mailbox);
+    const std::string key = common::asciiLower(mailbox);
     {
         std::lock_guard lock(mutex_);
         auto it = entries_.find(key);

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/Metrics.h"
+#include "common/Text.h"
 #include "crypto/SecretFile.h"
 #include "graph/Clouds.h"
 #include "graph/GraphClient.h"
@@ -37,11 +38,6 @@ using common::Status;
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("calconn.sync"); }
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 void describeMetrics() {
     auto& m = common::metrics();
@@ -75,7 +71,7 @@ std::vector<core::Mailbox> configuredMailboxes(const settings::Settings& setting
     std::vector<core::Mailbox> out;
     std::set<std::string> seen;
     auto add = [&](const std::string& upn, core::MailboxKind kind) {
-        if (upn.empty() || !seen.insert(lower(upn)).second) return;
+        if (upn.empty() || !seen.insert(common::asciiLower(upn)).second) return;
         core::Mailbox m;
         m.upn = upn;
         m.kind = kind;
@@ -136,7 +132,7 @@ RoundReport SyncService::Impl::runRound(const std::string& upn, bool force_full)
     std::optional<std::chrono::steady_clock::time_point> arrived;
     {
         std::lock_guard lock(lag_mutex);
-        if (auto it = notified_at.find(lower(upn)); it != notified_at.end()) {
+        if (auto it = notified_at.find(common::asciiLower(upn)); it != notified_at.end()) {
             arrived = it->second;
             notified_at.erase(it);
         }
@@ -150,7 +146,7 @@ RoundReport SyncService::Impl::runRound(const std::string& upn, bool force_full)
         common::metrics().set("calconn_notification_lag_seconds", {}, lag.count());
     } else if (arrived) {
         std::lock_guard lock(lag_mutex);
-        notified_at.try_emplace(lower(upn), *arrived);  // the next round covers it
+        notified_at.try_emplace(common::asciiLower(upn), *arrived);  // the next round covers it
     }
     return report;
 }
@@ -158,11 +154,11 @@ RoundReport SyncService::Impl::runRound(const std::string& upn, bool force_full)
 bool SyncService::Impl::notifyChange(const std::string& upn) {
     {
         std::lock_guard lock(lag_mutex);
-        notified_at.try_emplace(lower(upn), std::chrono::steady_clock::now());
+        notified_at.try_emplace(common::asciiLower(upn), std::chrono::steady_clock::now());
     }
     if (scheduler->notify(upn)) return true;
     std::lock_guard lock(lag_mutex);
-    notified_at.erase(lower(upn));
+    notified_at.erase(common::asciiLower(upn));
     return false;
 }
 
@@ -290,11 +286,11 @@ common::Result<std::unique_ptr<SyncService>> SyncService::open(const settings::S
     auto known = impl->store->listMailboxes();
     if (!known) return known.error();
     std::set<std::string> known_upns;
-    for (const auto& m : *known) known_upns.insert(lower(m.upn));
+    for (const auto& m : *known) known_upns.insert(common::asciiLower(m.upn));
     std::vector<core::Mailbox> fresh;
     std::vector<std::string> upns;
     for (const auto& m : configuredMailboxes(settings)) {
-        if (!known_upns.count(lower(m.upn))) fresh.push_back(m);
+        if (!known_upns.count(common::asciiLower(m.upn))) fresh.push_back(m);
         upns.push_back(m.upn);
     }
     for (const auto& m : *known) upns.push_back(m.upn);
@@ -394,11 +390,11 @@ void SyncService::applySettings(const settings::Settings& previous,
         impl_->sync_settings = next.sync;
     }
     std::set<std::string> before;
-    for (const auto& m : configuredMailboxes(previous)) before.insert(lower(m.upn));
+    for (const auto& m : configuredMailboxes(previous)) before.insert(common::asciiLower(m.upn));
     std::set<std::string> after;
     for (const auto& m : configuredMailboxes(next)) {
-        after.insert(lower(m.upn));
-        if (!before.count(lower(m.upn)) && !impl_->scheduler->contains(m.upn)) {
+        after.insert(common::asciiLower(m.upn));
+        if (!before.count(common::asciiLower(m.upn)) && !impl_->scheduler->contains(m.upn)) {
             if (Status saved = impl_->store->saveMailbox(m); !saved) {
                 logger().error("cannot add mailbox " + m.upn + ": " + saved.error().toString());
                 continue;
@@ -407,7 +403,7 @@ void SyncService::applySettings(const settings::Settings& previous,
         }
     }
     for (const auto& m : configuredMailboxes(previous)) {
-        if (after.count(lower(m.upn))) continue;
+        if (after.count(common::asciiLower(m.upn))) continue;
         if (Status removed = removeMailbox(m.upn); !removed)
             logger().warning("cannot remove mailbox " + m.upn + ": " + removed.error().toString());
     }
@@ -451,7 +447,7 @@ common::Result<std::vector<MailboxStatus>> SyncService::status() {
     auto counts = impl_->store->countAllMeetings(from, to);
     if (!counts) return counts.error();
     std::map<std::string, std::size_t> by_upn;
-    for (const auto& [upn, n] : *counts) by_upn[lower(upn)] = n;
+    for (const auto& [upn, n] : *counts) by_upn[common::asciiLower(upn)] = n;
     std::vector<MailboxStatus> out;
     for (const auto& m : *mailboxes) {
         MailboxStatus s;
@@ -460,7 +456,7 @@ common::Result<std::vector<MailboxStatus>> SyncService::status() {
         s.state = std::string(core::mailboxStateName(m.state));
         s.reason = std::string(core::mailboxErrorReasonName(m.error_reason));
         s.error = m.error_message;
-        if (auto it = by_upn.find(lower(m.upn)); it != by_upn.end()) s.events = it->second;
+        if (auto it = by_upn.find(common::asciiLower(m.upn)); it != by_upn.end()) s.events = it->second;
         if (m.last_sync) s.last_sync = m.last_sync->time_since_epoch().count();
         out.push_back(std::move(s));
     }
