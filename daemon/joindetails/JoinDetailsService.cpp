@@ -2,8 +2,7 @@
 
 #include <Poco/Logger.h>
 
-#include <cctype>
-
+#include "common/Text.h"
 #include "crypto/Digest.h"
 #include "joindetails/BodyBlock.h"
 #include "joindetails/PersonalRoom.h"
@@ -18,8 +17,7 @@ Poco::Logger& logger() { return Poco::Logger::get("calconn.joindetails"); }
 }  // namespace
 
 std::string webexMeetingTag(std::string_view mailbox, std::string_view event_id) {
-    std::string key;
-    for (char c : mailbox) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string key = common::asciiLower(mailbox);
     key += '\n';
     key += event_id;
     return "calconn-" + crypto::sha256Hex(key).substr(0, 32);
@@ -30,7 +28,7 @@ JoinDetailsService::JoinDetailsService(const TemplateStore& templates, EventUpda
     : templates_(templates), events_(events), webex_(webex), options_(std::move(options)) {}
 
 common::Result<std::optional<JoinDetails>> JoinDetailsService::bookedEarlier(
-    const Plan& plan, const MeetingQuery& query) {
+    const MeetingQuery& query) {
     auto found = webex_->findMeetings(query);
     if (!found) {
         // A token that may book for users but not list their meetings: book without looking,
@@ -46,12 +44,12 @@ common::Result<std::optional<JoinDetails>> JoinDetailsService::bookedEarlier(
         }
         return found.error();
     }
-    for (auto& meeting : *found) {
-        // The meeting the invitation is about to stop naming is not this attempt's booking.
-        if (meeting.webex_meeting_id == plan.obsolete_meeting_id) continue;
-        return std::optional<JoinDetails>(std::move(meeting));
-    }
-    return std::optional<JoinDetails>();
+    // The tag names this event and the query its site, so a meeting found is this event's
+    // booking. A Webex meeting the invitation is about to drop never matches: the planner drops
+    // one only when the keyword's site changes (filtered out here) or its action does (then
+    // nothing is booked).
+    if (found->empty()) return std::optional<JoinDetails>();
+    return std::optional<JoinDetails>(std::move(found->front()));
 }
 
 common::Result<JoinDetails> JoinDetailsService::detailsFor(const Plan& plan,
@@ -94,7 +92,7 @@ common::Result<JoinDetails> JoinDetailsService::detailsFor(const Plan& plan,
     request.integration_tag = webexMeetingTag(mailbox, event.id);
     // Booking and writing the invitation are two calls: an attempt that died in between (a
     // crash, a failed PATCH) left a meeting in Webex under this event's tag. Use it.
-    auto earlier = bookedEarlier(plan, {request.integration_tag, request.host_email,
+    auto earlier = bookedEarlier({request.integration_tag, request.host_email,
                                         request.site_url, event.start, event.end});
     if (!earlier) return earlier.error();
     if (*earlier) {

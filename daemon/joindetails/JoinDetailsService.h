@@ -83,8 +83,7 @@ private:
                                            const EventSnapshot& event,
                                            std::optional<JoinDetails>& created);
     // The meeting an earlier attempt booked for this event and never wrote, if Webex has one.
-    common::Result<std::optional<JoinDetails>> bookedEarlier(const Plan& plan,
-                                                             const MeetingQuery& query);
+    common::Result<std::optional<JoinDetails>> bookedEarlier(const MeetingQuery& query);
 
     const TemplateStore& templates_;
     EventUpdater& events_;
