@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "FakeSubscriptionApi.h"
 #include "common/Metrics.h"
 #include "sync/ChangeNotifications.h"
 #include "Eventually.h"
@@ -22,64 +23,7 @@ using test::eventually;
 
 using namespace std::chrono_literals;
 
-// Thread-safe: the timer thread calls it while the test reads.
-struct FakeApi final : SubscriptionApi {
-    mutable std::mutex mutex;
-    int next = 1;
-    std::map<std::string, graph::Subscription> live;  // by id
-    std::map<std::string, std::string> by_mailbox;    // upn -> id
-    std::vector<std::string> calls;
-
-    common::Result<graph::Subscription> create(const graph::SubscriptionRequest& r) override {
-        std::lock_guard lock(mutex);
-        calls.push_back("create " + r.mailbox);
-        graph::Subscription s;
-        s.id = "sub-" + std::to_string(next++);
-        s.client_state = r.client_state;
-        s.notification_url = r.notification_url;
-        s.lifecycle_notification_url = r.lifecycle_notification_url;
-        s.expiration = r.expiration;
-        live[s.id] = s;
-        by_mailbox[r.mailbox] = s.id;
-        return s;
-    }
-    common::Result<graph::Subscription> renew(const std::string&, const std::string& id,
-                                              common::TimePoint expiration) override {
-        std::lock_guard lock(mutex);
-        auto it = live.find(id);
-        if (it == live.end()) return common::makeError(common::ErrorCode::NotFound, "gone");
-        it->second.expiration = expiration;
-        return it->second;
-    }
-    common::Status reauthorize(const std::string& mailbox, const std::string&) override {
-        std::lock_guard lock(mutex);
-        calls.push_back("reauthorize " + mailbox);
-        return {};
-    }
-    common::Status remove(const std::string& mailbox, const std::string& id) override {
-        std::lock_guard lock(mutex);
-        calls.push_back("remove " + mailbox);
-        live.erase(id);
-        if (by_mailbox[mailbox] == id) by_mailbox.erase(mailbox);
-        return {};
-    }
-
-    // (id, clientState) of the mailbox's live subscription.
-    std::optional<std::pair<std::string, std::string>> of(const std::string& upn) const {
-        std::lock_guard lock(mutex);
-        auto it = by_mailbox.find(upn);
-        if (it == by_mailbox.end()) return std::nullopt;
-        return std::make_pair(it->second, live.at(it->second).client_state);
-    }
-    std::size_t count(const std::string& call) const {
-        std::lock_guard lock(mutex);
-        return static_cast<std::size_t>(std::count(calls.begin(), calls.end(), call));
-    }
-    std::size_t liveCount() const {
-        std::lock_guard lock(mutex);
-        return live.size();
-    }
-};
+using FakeApi = testing::FakeSubscriptionApi;
 
 // Records the hooks' calls; waits on them with a deadline.
 struct Hooks {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "FakeSubscriptionApi.h"
 #include "graph/Decoders.h"
 #include "sync/SubscriptionManager.h"
 
@@ -17,54 +18,7 @@ using namespace std::chrono_literals;
 
 const common::TimePoint kStart = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + 8h;
 
-// Graph's subscription calls. The manager makes them from several threads at once, so each
-// takes the lock; the test reads the fields only between ticks.
-struct FakeApi final : SubscriptionApi {
-    std::mutex mutex;
-    int next = 1;
-    std::map<std::string, graph::Subscription> live;
-    std::vector<std::string> calls;
-    bool fail_create = false;
-    bool fail_reauthorize = false;
-    // Runs inside create(), outside the lock: a test's slow Graph.
-    std::function<void()> during_create;
-
-    common::Result<graph::Subscription> create(const graph::SubscriptionRequest& r) override {
-        if (during_create) during_create();
-        std::lock_guard lock(mutex);
-        calls.push_back("create " + r.mailbox);
-        if (fail_create) return common::makeError(common::ErrorCode::Unavailable, "down");
-        graph::Subscription s;
-        s.id = "sub-" + std::to_string(next++);
-        s.client_state = r.client_state;
-        s.notification_url = r.notification_url;
-        s.lifecycle_notification_url = r.lifecycle_notification_url;
-        s.expiration = r.expiration;
-        live[s.id] = s;
-        return s;
-    }
-    common::Result<graph::Subscription> renew(const std::string& mailbox, const std::string& id,
-                                              common::TimePoint expiration) override {
-        std::lock_guard lock(mutex);
-        calls.push_back("renew " + mailbox);
-        auto it = live.find(id);
-        if (it == live.end()) return common::makeError(common::ErrorCode::NotFound, "gone");
-        it->second.expiration = expiration;
-        return it->second;
-    }
-    common::Status reauthorize(const std::string& mailbox, const std::string&) override {
-        std::lock_guard lock(mutex);
-        calls.push_back("reauthorize " + mailbox);
-        if (fail_reauthorize) return common::makeError(common::ErrorCode::PermissionDenied, "no");
-        return {};
-    }
-    common::Status remove(const std::string& mailbox, const std::string& id) override {
-        std::lock_guard lock(mutex);
-        calls.push_back("remove " + mailbox);
-        live.erase(id);
-        return {};
-    }
-};
+using FakeApi = testing::FakeSubscriptionApi;
 
 struct Rig {
     common::FakeClock clock{kStart};
@@ -217,28 +171,41 @@ TEST(SubscriptionManager, RemoveAllDeletesEverySubscriptionUntilTheDeadline) {
     EXPECT_TRUE(s.manager.state("a@x")->id.empty());
 }
 
-TEST(SubscriptionManager, CreatesEightSubscriptionsAtATime) {
-    Rig s;
-    std::vector<std::string> upns;
-    for (int i = 0; i < 16; ++i) upns.push_back("u" + std::to_string(i) + "@x");
-    s.manager.setMailboxes(upns);
-    // Each creation waits until eight are in flight together (or 5 s pass, which only a
-    // manager that creates fewer at a time would need).
+// Counts the calls in flight together; each waits until eight are (or 5 s pass, which only a
+// manager that makes fewer at a time would need).
+struct EightAtATime {
     std::mutex mutex;
     std::condition_variable cv;
     int in_flight = 0;
     int most = 0;
     bool eight_seen = false;
-    s.api.during_create = [&] {
-        std::unique_lock lock(mutex);
-        most = std::max(most, ++in_flight);
-        if (in_flight == 8) eight_seen = true;
-        cv.notify_all();
-        cv.wait_for(lock, 5s, [&] { return eight_seen; });
-        --in_flight;
-    };
+
+    std::function<void()> gate() {
+        return [this] {
+            std::unique_lock lock(mutex);
+            most = std::max(most, ++in_flight);
+            if (in_flight == 8) eight_seen = true;
+            cv.notify_all();
+            cv.wait_for(lock, 5s, [&] { return eight_seen; });
+            --in_flight;
+        };
+    }
+};
+
+std::vector<std::string> sixteenMailboxes() {
+    std::vector<std::string> upns;
+    for (int i = 0; i < 16; ++i) upns.push_back("u" + std::to_string(i) + "@x");
+    return upns;
+}
+
+TEST(SubscriptionManager, CreatesEightSubscriptionsAtATime) {
+    Rig s;
+    const auto upns = sixteenMailboxes();
+    s.manager.setMailboxes(upns);
+    EightAtATime calls;
+    s.api.during_call = calls.gate();
     EXPECT_EQ(s.manager.tick(), 0);
-    EXPECT_EQ(most, 8);
+    EXPECT_EQ(calls.most, 8);
     EXPECT_EQ(s.api.live.size(), 16u);
     std::set<std::string> secrets;
     for (const auto& upn : upns) {
@@ -247,6 +214,22 @@ TEST(SubscriptionManager, CreatesEightSubscriptionsAtATime) {
         secrets.insert(s.api.live.at(state->id).client_state);
     }
     EXPECT_EQ(secrets.size(), 16u);
+}
+
+TEST(SubscriptionManager, RenewsEightSubscriptionsAtATime) {
+    Rig s;
+    const auto upns = sixteenMailboxes();
+    s.manager.setMailboxes(upns);
+    EXPECT_EQ(s.manager.tick(), 0);
+    s.clock.advance(4200min - 11h);  // every one due for renewal
+    EightAtATime calls;
+    s.api.during_call = calls.gate();
+    EXPECT_EQ(s.manager.tick(), 0);
+    EXPECT_EQ(calls.most, 8);
+    for (const auto& upn : upns) {
+        EXPECT_EQ(std::count(s.api.calls.begin(), s.api.calls.end(), "renew " + upn), 1) << upn;
+        EXPECT_EQ(s.manager.state(upn)->expiration, s.clock.now() + 4200min) << upn;
+    }
 }
 
 TEST(SubscriptionManager, TickStopsBetweenMailboxesWhenAskedTo) {
