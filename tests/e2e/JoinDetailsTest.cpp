@@ -183,6 +183,17 @@ protected:
         graph("PATCH", "/_sim/mailboxes/" + upn_ + "/events/" + id, json);
     }
 
+    // graphsim holds calconnd's next PATCH of an event for `ms` before applying it.
+    void holdNextPatch(int ms) {
+        graph("POST", "/_sim/faults",
+              R"({"pattern": "^PATCH /v1\\.0/users/", "latencyMs": )" + std::to_string(ms) +
+                  R"(, "count": 1})");
+    }
+    // That PATCH has arrived and is being held.
+    bool patchHeld() {
+        return graph("GET", "/_sim/faults").find("\"remaining\":0") != std::string::npos;
+    }
+
     std::int64_t counter(const std::string& endpoint) {
         auto endpoints = parseObject(graph("GET", "/_sim/counters"))->getObject("endpoints");
         return endpoints->has(endpoint) ? endpoints->getValue<std::int64_t>(endpoint) : 0;
@@ -265,13 +276,9 @@ TEST_F(JoinDetailsE2e, WebexKeywordGetsOneGermanBlockThatRestartsAndResyncsLeave
 TEST_F(JoinDetailsE2e, EditBetweenReadAndPatchIsKept) {
     const std::string id = createEvent("@webex");
     // calconnd's first PATCH is held for 6 s: long enough to edit the event meanwhile.
-    graph("POST", "/_sim/faults",
-          R"({"pattern": "^PATCH /v1\\.0/users/", "latencyMs": 6000, "count": 1})");
+    holdNextPatch(6000);
     startDaemon();
-    ASSERT_TRUE(eventually([&] {
-        const std::string text = graph("GET", "/_sim/faults");
-        return text.find("\"remaining\":0") != std::string::npos;
-    })) << daemon_->log();
+    ASSERT_TRUE(eventually([&] { return patchHeld(); })) << daemon_->log();
     // The PATCH is on its way with the etag calconnd read; Bob edits the agenda now.
     editEvent(id, R"({"body": {"contentType": "html",
         "content": "<html><body><p>Budget &amp; Personal</p><p>Von Bob ergänzt</p></body></html>"}})");
@@ -334,13 +341,9 @@ TEST_F(JoinDetailsE2e, ABookingCutShortByACrashIsFinishedWithTheSameWebexMeeting
     const std::string id = createEvent("@meet");
     // calconnd books the Webex meeting; its PATCH of the invitation is then held long enough
     // to kill calconnd before the invitation names the meeting.
-    graph("POST", "/_sim/faults",
-          R"({"pattern": "^PATCH /v1\\.0/users/", "latencyMs": 20000, "count": 1})");
+    holdNextPatch(20000);
     startDaemon();
-    ASSERT_TRUE(eventually([&] {
-        return webexMeetings() == 1 &&
-               graph("GET", "/_sim/faults").find("\"remaining\":0") != std::string::npos;
-    })) << daemon_->log();
+    ASSERT_TRUE(eventually([&] { return webexMeetings() == 1 && patchHeld(); })) << daemon_->log();
     daemon_->signal(SIGKILL);
     EXPECT_EQ(daemon_->waitExit(), -1);
     logs_ += daemon_->log();
