@@ -45,12 +45,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using calconn::e2e::ChildProcess;
 using calconn::e2e::cpuSeconds;
+using calconn::e2e::DaemonProcess;
 using calconn::e2e::freePort;
 using calconn::e2e::graphDateTime;
 using calconn::e2e::kSimClientId;
 using calconn::e2e::kSimTenantId;
 using calconn::e2e::readFile;
+using calconn::e2e::runProgram;
 using calconn::e2e::simTenantYaml;
 using calconn::e2e::tlsAndLoggingYaml;
 using calconn::e2e::writeSecretFile;
@@ -69,83 +72,15 @@ struct Options {
     bool keep = false;
 };
 
-// A background process, stdout and stderr into `log`; SIGTERM then SIGKILL on destruction.
-class Process {
-public:
-    Process(const std::vector<std::string>& argv, const std::string& log) {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            std::vector<char*> args;
-            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-    }
-    ~Process() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        for (int i = 0; i < 300; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-            std::this_thread::sleep_for(100ms);
-        }
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-    }
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
-    pid_t pid() const { return pid_; }
-    bool alive() const { return ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
-private:
-    pid_t pid_ = -1;
-};
-
-// Runs a program to completion and returns its stdout, or nullopt on a non-zero exit.
-std::optional<std::string> capture(const std::vector<std::string>& argv) {
-    int fds[2];
-    if (::pipe(fds) != 0) return std::nullopt;
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(fds[1], 1);
-        const int null = ::open("/dev/null", O_WRONLY);
-        ::dup2(null, 2);
-        ::close(fds[0]);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
-    ::close(fds[1]);
-    std::string out;
-    char buf[65536];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-    return out;
-}
-
 // The URL a simulator prints once it serves ("... listening on https://127.0.0.1:PORT").
-std::optional<std::string> waitForUrl(const Process& process, const std::string& log_path) {
-    const auto deadline = Clock::now() + 60s;
-    while (Clock::now() < deadline) {
-        const std::string log = readFile(log_path);
-        const auto at = log.find("listening on https://");
-        if (at != std::string::npos) {
-            const auto url = log.find("https://", at);
-            const auto end = log.find('\n', url);
-            if (end != std::string::npos) return log.substr(url, end - url);
-        }
-        if (!process.alive()) break;
-        std::this_thread::sleep_for(50ms);
+std::optional<std::string> waitForUrl(const ChildProcess& process) {
+    if (process.waitForLog("listening on https://", 60s)) {
+        const std::string log = process.log();
+        const auto url = log.find("https://", log.find("listening on https://"));
+        const auto end = log.find('\n', url);
+        if (end != std::string::npos) return log.substr(url, end - url);
     }
-    std::cerr << "did not start:\n" << readFile(log_path);
+    std::cerr << "did not start:\n" << process.log();
     return std::nullopt;
 }
 
@@ -186,14 +121,14 @@ int main(int argc, char** argv) {
     auto file = [&](const std::string& name) { return dir + "/" + name; };
     std::filesystem::create_directories(file("run"));
 
-    auto graphsim = std::make_unique<Process>(
+    auto graphsim = std::make_unique<ChildProcess>(
         std::vector<std::string>{GRAPHSIM_PATH, "--port", "0", "--tenant-id", kSimTenantId,
                                  "--client-id", kSimClientId, "--client-secret", kSecret,
                                  "--tenant-seed", "29", "--users", "1", "--rooms",
                                  std::to_string(opt.rooms), "--events-per-mailbox", "2",
                                  "--gen-ca", file("ca")},
         file("graphsim.log"));
-    const auto base = waitForUrl(*graphsim, file("graphsim.log"));
+    const auto base = waitForUrl(*graphsim);
     if (!base) return 1;
 
     calconn::net::PocoHttpClientOptions http_options;
@@ -231,16 +166,16 @@ int main(int argc, char** argv) {
     }
 
     // One simulated device per room, serving graphsim's certificate (signed by the test CA).
-    std::vector<std::unique_ptr<Process>> roomsims;
+    std::vector<std::unique_ptr<ChildProcess>> roomsims;
     std::vector<std::string> device_urls;
     for (std::size_t r = 0; r < rooms.size(); ++r) {
         const std::string log = file("roomsim-" + std::to_string(r) + ".log");
-        roomsims.push_back(std::make_unique<Process>(
+        roomsims.push_back(std::make_unique<ChildProcess>(
             std::vector<std::string>{ROOMSIM_PATH, "--port", "0", "--tls-cert", file("ca/server.pem"),
                                      "--tls-key", file("ca/server.key"), "--user",
                                      std::string("calconn:") + kDevicePassword + ":Admin"},
             log));
-        auto url = waitForUrl(*roomsims.back(), log);
+        auto url = waitForUrl(*roomsims.back());
         if (!url) return 1;
         device_urls.push_back(*url);
     }
@@ -282,21 +217,21 @@ int main(int argc, char** argv) {
             << tlsAndLoggingYaml(file("ca/ca.pem"));
     }
 
-    auto daemon = std::make_unique<Process>(std::vector<std::string>{CALCONND_PATH, "--config", config},
-                                            file("calconnd.log"));
+    auto daemon = std::make_unique<DaemonProcess>(config, file("calconnd.log"));
     const std::string socket = file("run/control.sock");
     // Every device has taken its first list.
     const auto start_deadline = Clock::now() + 120s;
     for (;;) {
         std::this_thread::sleep_for(200ms);
-        if (!daemon->alive()) {
+        if (daemon->waitExit(0ms)) {
             std::cerr << "calconnd exited:\n" << readFile(file("calconnd.log"));
             return 1;
         }
         std::size_t ok = 0;
-        if (auto out = capture({CALCONNCTL_PATH, "--socket", socket, "devices", "list", "--json"})) {
+        if (auto run = runProgram({CALCONNCTL_PATH, "--socket", socket, "devices", "list", "--json"});
+            run.exit_code == 0) {
             Poco::JSON::Parser parser;
-            auto list = parser.parse(*out).extract<Poco::JSON::Object::Ptr>()->getArray("devices");
+            auto list = parser.parse(run.out).extract<Poco::JSON::Object::Ptr>()->getArray("devices");
             for (std::size_t i = 0; list && i < list->size(); ++i)
                 ok += list->getObject(static_cast<unsigned>(i))->getValue<std::string>("state") == "ok";
         }
@@ -452,6 +387,8 @@ int main(int argc, char** argv) {
     std::printf("  calconnd CPU during the run   %8.2f s over %.0f s wall (%.1f %% of a core)\n", cpu,
                 run_s, 100 * cpu / run_s);
 
+    daemon->signal(SIGTERM);
+    daemon->waitExit();
     daemon.reset();
     roomsims.clear();
     graphsim.reset();
